@@ -1,0 +1,18 @@
+/** A problem with how the CLI was called or with its input: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** What a command hands back: text for stdout and the exit code. Printed only when complete. */
+export interface CommandResult {
+  readonly stdout: string;
+  readonly exitCode: number;
+}
+
+/** The streams and environment a command may use; injected so tests need no child process. */
+export interface CliIo {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdoutIsTty: boolean;
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+}

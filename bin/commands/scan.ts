@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { Inventory } from '../../shared/inventory/inventory';
+import { normalizeItems, parseConfigurationItems } from '../../shared/inventory/load';
+import { isRuleId, RULE_IDS } from '../../shared/rules/index';
+import type { RuleId } from '../../shared/rules/types';
+import { formatJson, formatTable } from '../../shared/scan/format';
+import { scanInventory } from '../../shared/scan/scan';
+import { type CliIo, type CommandResult, UsageError } from '../cli-error';
+
+export const SCAN_USAGE = `Usage: endpoint-guard scan --snapshot FILE [options]
+
+Evaluates AWS Config configuration items offline and prints the findings and the fix each would get.
+
+FILE is any of (gzipped or not; "-" reads standard input):
+  the snapshot or history file AWS Config delivers to S3, the output of
+  "aws configservice select-resource-config", "batch-get-resource-config" or
+  "get-resource-config-history", or a JSON array of configuration items.
+
+Options:
+  --snapshot FILE        input file (required)
+  --format table|json    output format (default: table)
+  --rule ID              only this rule; repeat for several (${RULE_IDS.join(', ')})
+  --fail-on-findings     exit 1 when anything is NON_COMPLIANT (for pipelines)
+  -h, --help             show this help
+
+Exit codes: 0 scanned, 1 findings with --fail-on-findings, 2 bad arguments or input.`;
+
+export async function scanCommand(args: readonly string[], io: CliIo): Promise<CommandResult> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      snapshot: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      rule: { type: 'string', multiple: true },
+      'fail-on-findings': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return { stdout: `${SCAN_USAGE}\n`, exitCode: 0 };
+  if (values.snapshot === undefined || values.snapshot === '') {
+    throw new UsageError('scan needs --snapshot FILE (see endpoint-guard scan --help)');
+  }
+  const format = values.format;
+  if (format !== 'table' && format !== 'json') {
+    throw new UsageError(`unknown --format "${format}": expected table or json`);
+  }
+  const rules: RuleId[] = [];
+  for (const id of values.rule ?? []) {
+    if (!isRuleId(id)) throw new UsageError(`unknown --rule "${id}": expected one of ${RULE_IDS.join(', ')}`);
+    rules.push(id);
+  }
+
+  const data = await readInput(values.snapshot, io);
+  const loaded = parseConfigurationItems(data, values.snapshot === '-' ? 'standard input' : values.snapshot);
+  const inventory = Inventory.from(normalizeItems(loaded));
+  const result = scanInventory(inventory, rules.length ? { rules } : {});
+
+  const color = io.stdoutIsTty && io.env.NO_COLOR === undefined;
+  const stdout =
+    format === 'json' ? formatJson(result) : formatTable(result, { color: color || !!io.env.FORCE_COLOR });
+  const exitCode = values['fail-on-findings'] && result.summary.nonCompliant > 0 ? 1 : 0;
+  return { stdout, exitCode };
+}
+
+async function readInput(path: string, io: CliIo): Promise<Uint8Array> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks);
+  }
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
+    throw new UsageError(`cannot read ${path}: ${why}`);
+  }
+}

@@ -1,0 +1,153 @@
+import {
+  type AccountPublicAccessBlock,
+  type Bucket,
+  isActiveAssociation,
+  isDeletedOrNotRecorded,
+  type Resource,
+  type ResourceOf,
+  type ResourceType,
+  type RouteTable,
+  type Subnet,
+  type Vpc,
+  type VpcEndpoint,
+} from '../model';
+
+/**
+ * The normalized state the rules read, indexed the way they look it up.
+ *
+ * VPC, subnet, route-table and endpoint ids are unique across accounts, so the EC2 indexes are
+ * keyed by id alone: that also covers shared VPCs (RAM), where an endpoint in a participant
+ * account sits in subnets owned by another account.
+ *
+ * Resources whose configuration item says they were deleted stay in the inventory (the rules
+ * report them NOT_APPLICABLE) but are left out of the lookups other resources use.
+ *
+ * @example
+ * const inventory = Inventory.from(resources);
+ * inventory.subnetsOfVpc('vpc-1');
+ */
+export class Inventory {
+  private readonly all: Resource[] = [];
+  private readonly byType = new Map<ResourceType, Resource[]>();
+  private readonly subnetsById = new Map<string, Subnet>();
+  private readonly subnetsByVpc = new Map<string, Subnet[]>();
+  private readonly tablesByVpc = new Map<string, RouteTable[]>();
+  private readonly endpointsByVpc = new Map<string, VpcEndpoint[]>();
+  private readonly vpcsById = new Map<string, Vpc>();
+  private readonly accountBlocks = new Map<string, AccountPublicAccessBlock>();
+  private readonly serviceZones = new Map<string, readonly string[]>();
+
+  /** Builds an inventory; when a resource appears twice, the later item wins. */
+  static from(resources: Iterable<Resource>): Inventory {
+    const inventory = new Inventory();
+    const latest = new Map<string, Resource>();
+    for (const resource of resources) {
+      latest.set(
+        `${resource.resourceType}|${resource.accountId}|${resource.region}|${resource.resourceId}`,
+        resource,
+      );
+    }
+    for (const resource of latest.values()) inventory.add(resource);
+    return inventory;
+  }
+
+  private add(resource: Resource): void {
+    this.all.push(resource);
+    pushTo(this.byType, resource.resourceType, resource);
+    if (isDeletedOrNotRecorded(resource)) return;
+    switch (resource.resourceType) {
+      case 'AWS::EC2::Subnet':
+        this.subnetsById.set(resource.resourceId, resource);
+        pushTo(this.subnetsByVpc, resource.vpcId, resource);
+        break;
+      case 'AWS::EC2::RouteTable':
+        pushTo(this.tablesByVpc, resource.vpcId, resource);
+        break;
+      case 'AWS::EC2::VPCEndpoint':
+        pushTo(this.endpointsByVpc, resource.vpcId, resource);
+        break;
+      case 'AWS::EC2::VPC':
+        this.vpcsById.set(resource.resourceId, resource);
+        break;
+      case 'AWS::S3::AccountPublicAccessBlock':
+        this.accountBlocks.set(resource.accountId, resource);
+        break;
+      case 'AWS::S3::Bucket':
+        break;
+    }
+  }
+
+  /**
+   * Records the AZs an endpoint service is offered in (`DescribeVpcEndpointServices`), known
+   * only from live state. Keyed by region and service name.
+   */
+  setServiceAvailabilityZones(region: string, serviceName: string, zones: readonly string[]): void {
+    this.serviceZones.set(`${region}|${serviceName}`, [...zones]);
+  }
+
+  serviceAvailabilityZones(region: string, serviceName: string): readonly string[] | undefined {
+    return this.serviceZones.get(`${region}|${serviceName}`);
+  }
+
+  /** Every resource, deleted ones included, in input order. */
+  resources(): readonly Resource[] {
+    return this.all;
+  }
+
+  /** Every resource of one type, deleted ones included. */
+  ofType<T extends ResourceType>(type: T): readonly ResourceOf<T>[] {
+    // Sound: add() files every resource under its own resourceType.
+    return (this.byType.get(type) ?? []) as unknown as readonly ResourceOf<T>[];
+  }
+
+  get size(): number {
+    return this.all.length;
+  }
+
+  subnet(subnetId: string): Subnet | undefined {
+    return this.subnetsById.get(subnetId);
+  }
+
+  subnetsOfVpc(vpcId: string): readonly Subnet[] {
+    return this.subnetsByVpc.get(vpcId) ?? [];
+  }
+
+  routeTablesOfVpc(vpcId: string): readonly RouteTable[] {
+    return this.tablesByVpc.get(vpcId) ?? [];
+  }
+
+  endpointsOfVpc(vpcId: string): readonly VpcEndpoint[] {
+    return this.endpointsByVpc.get(vpcId) ?? [];
+  }
+
+  vpc(vpcId: string): Vpc | undefined {
+    return this.vpcsById.get(vpcId);
+  }
+
+  accountPublicAccessBlock(accountId: string): AccountPublicAccessBlock | undefined {
+    return this.accountBlocks.get(accountId);
+  }
+
+  buckets(): readonly Bucket[] {
+    return this.ofType('AWS::S3::Bucket');
+  }
+
+  /**
+   * The route table a subnet uses: its explicit association, or else its VPC's main table.
+   * `undefined` when neither is in the inventory.
+   */
+  routeTableOfSubnet(subnet: Subnet): RouteTable | undefined {
+    const tables = this.routeTablesOfVpc(subnet.vpcId);
+    return (
+      tables.find((table) =>
+        table.associations.some((a) => isActiveAssociation(a) && a.subnetId === subnet.resourceId),
+      ) ?? tables.find((table) => table.associations.some((a) => isActiveAssociation(a) && a.main))
+    );
+  }
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

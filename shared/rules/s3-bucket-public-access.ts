@@ -1,0 +1,177 @@
+/**
+ * `s3-bucket-public-access`: every bucket has all four Block Public Access flags effectively on
+ * (the bucket's setting OR its account's), and is CRITICAL when it is public right now.
+ * See DESIGN.md, "Rules: exact semantics".
+ */
+import { type AclGrant, type Bucket, PUBLIC_ACCESS_BLOCK_FLAGS, type PublicAccessBlock } from '../model';
+import { InvalidPolicyError } from '../s3/errors';
+import { analyzeBucketPolicy, type PolicyAnalysis } from '../s3/policy';
+import { evaluationOf, preliminaryVerdict } from './evaluation';
+import type { Evaluation, EvaluationContext, RemediationPlan, Rule } from './types';
+
+/** The groups whose grants make an ACL public. `LogDelivery` is not one of them. */
+const PUBLIC_GROUPS: ReadonlySet<string> = new Set(['AllUsers', 'AuthenticatedUsers']);
+
+/** The flag names as the S3 API and console spell them. */
+const FLAG_NAMES: Record<keyof PublicAccessBlock, string> = {
+  blockPublicAcls: 'BlockPublicAcls',
+  ignorePublicAcls: 'IgnorePublicAcls',
+  blockPublicPolicy: 'BlockPublicPolicy',
+  restrictPublicBuckets: 'RestrictPublicBuckets',
+};
+
+export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket'> = {
+  id: 's3-bucket-public-access',
+  resourceType: 'AWS::S3::Bucket',
+  reads: ['AWS::S3::AccountPublicAccessBlock'],
+  severity: 'MEDIUM',
+  title: 'S3 buckets block public access',
+  description:
+    'All four S3 Block Public Access flags must be effectively on (bucket OR account); a bucket whose ' +
+    'policy or ACL makes it public right now is CRITICAL.',
+  triggers: [
+    { eventSource: 's3.amazonaws.com', eventName: 'CreateBucket' },
+    { eventSource: 's3.amazonaws.com', eventName: 'PutBucketPolicy' },
+    { eventSource: 's3.amazonaws.com', eventName: 'DeleteBucketPolicy' },
+    { eventSource: 's3.amazonaws.com', eventName: 'PutBucketAcl' },
+    { eventSource: 's3.amazonaws.com', eventName: 'PutBucketPublicAccessBlock' },
+    { eventSource: 's3.amazonaws.com', eventName: 'DeleteBucketPublicAccessBlock' },
+    { eventSource: 's3.amazonaws.com', eventName: 'PutAccountPublicAccessBlock' },
+    { eventSource: 's3.amazonaws.com', eventName: 'DeleteAccountPublicAccessBlock' },
+  ],
+  permissions: {
+    detect: [
+      's3:GetBucketPublicAccessBlock',
+      's3:GetBucketPolicy',
+      's3:GetBucketAcl',
+      's3:GetBucketTagging',
+      's3:GetAccountPublicAccessBlock',
+      's3:ListAllMyBuckets',
+    ],
+    fix: ['s3:PutBucketPublicAccessBlock'],
+  },
+  evaluate(bucket: Bucket, { inventory }: EvaluationContext): Evaluation {
+    const rule = s3BucketPublicAccess;
+    const preliminary = preliminaryVerdict(bucket);
+    if (preliminary) return evaluationOf(rule, bucket, preliminary);
+
+    const account = inventory.accountPublicAccessBlock(bucket.accountId)?.configuration;
+    const effective = effectiveBlock(bucket.publicAccessBlock, account);
+    const off = PUBLIC_ACCESS_BLOCK_FLAGS.filter((flag) => !effective[flag]);
+    const policy = bucket.policyText === undefined ? undefined : analyzePolicy(bucket.policyText);
+    const publicGrants = bucket.aclGrants.filter(isPublicGrant);
+
+    const policyPublicNow = policy?.isPublic === true && !effective.restrictPublicBuckets;
+    const aclPublicNow = publicGrants.length > 0 && !effective.ignorePublicAcls;
+    const evidence = {
+      bucketPublicAccessBlock: bucket.publicAccessBlock ?? null,
+      accountPublicAccessBlock: account ?? null,
+      effectivePublicAccessBlock: effective,
+      policyIsPublic: policy?.isPublic ?? false,
+      publicPolicyStatements: policy?.publicStatements ?? [],
+      publicAclGrants: publicGrants.map(describeGrant),
+      publicNow: policyPublicNow || aclPublicNow,
+    };
+
+    if (off.length === 0) {
+      return evaluationOf(rule, bucket, {
+        status: 'COMPLIANT',
+        reason: `Block Public Access is on for all four flags (${sourceOfFlags(bucket.publicAccessBlock, account)})`,
+        evidence,
+      });
+    }
+
+    const causes: string[] = [];
+    if (policyPublicNow) causes.push(`public policy: ${policy?.publicStatements[0]?.reason ?? 'public'}`);
+    if (aclPublicNow) causes.push(`ACL grants ${publicGrants.map(describeGrant).join(', ')}`);
+    const offText = `Block Public Access off: ${off.map((flag) => FLAG_NAMES[flag]).join(', ')}`;
+    return evaluationOf(rule, bucket, {
+      status: 'NON_COMPLIANT',
+      severity: causes.length ? 'CRITICAL' : 'MEDIUM',
+      reason: causes.length ? `bucket is public now (${causes.join('; ')}); ${offText}` : offText,
+      evidence,
+      remediation: planFix(bucket, causes.length > 0),
+    });
+  },
+};
+
+/** Block Public Access as S3 applies it: flag by flag, the bucket's setting OR the account's. */
+export function effectiveBlock(
+  bucket: PublicAccessBlock | undefined,
+  account: PublicAccessBlock | undefined,
+): PublicAccessBlock {
+  const on = (flag: keyof PublicAccessBlock): boolean => bucket?.[flag] === true || account?.[flag] === true;
+  return {
+    blockPublicAcls: on('blockPublicAcls'),
+    ignorePublicAcls: on('ignorePublicAcls'),
+    blockPublicPolicy: on('blockPublicPolicy'),
+    restrictPublicBuckets: on('restrictPublicBuckets'),
+  };
+}
+
+/** A grant to AllUsers or AuthenticatedUsers, whatever the permission. */
+export function isPublicGrant(grant: AclGrant): boolean {
+  return grant.grantee.kind === 'group' && PUBLIC_GROUPS.has(grant.grantee.group);
+}
+
+function describeGrant(grant: AclGrant): string {
+  const who = grant.grantee.kind === 'group' ? grant.grantee.group : grant.grantee.kind;
+  return `${grant.permission} to ${who}`;
+}
+
+/**
+ * S3 never stores a policy it cannot parse, so an unreadable one can only come from a damaged
+ * input: treat it as public, as S3's own analysis starts from "public" until proven otherwise.
+ */
+function analyzePolicy(policyText: string): PolicyAnalysis {
+  try {
+    return analyzeBucketPolicy(policyText);
+  } catch (error) {
+    if (!(error instanceof InvalidPolicyError)) throw error;
+    return {
+      isPublic: true,
+      publicStatements: [{ index: -1, reason: `unreadable policy (${error.message})` }],
+    };
+  }
+}
+
+function sourceOfFlags(
+  bucket: PublicAccessBlock | undefined,
+  account: PublicAccessBlock | undefined,
+): string {
+  const all = (block: PublicAccessBlock | undefined): boolean =>
+    block !== undefined && PUBLIC_ACCESS_BLOCK_FLAGS.every((flag) => block[flag]);
+  if (all(bucket)) return 'bucket setting';
+  if (all(account)) return 'account setting';
+  return 'bucket and account settings combined';
+}
+
+function planFix(bucket: Bucket, publicNow: boolean): RemediationPlan {
+  const warnings = publicNow
+    ? [
+        'The bucket is public now: turning Block Public Access on cuts that access off. If it must stay public ' +
+          '(a website, a public dataset), tag it endpoint-guard:exempt with the reason instead.',
+      ]
+    : [];
+  return {
+    kind: 'fix',
+    summary: `Turn on all four Block Public Access flags on bucket ${bucket.name}`,
+    actions: [
+      {
+        service: 's3',
+        action: 'PutPublicAccessBlock',
+        parameters: {
+          Bucket: bucket.name,
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            IgnorePublicAcls: true,
+            BlockPublicPolicy: true,
+            RestrictPublicBuckets: true,
+          },
+        },
+        previous: bucket.publicAccessBlock ?? null,
+      },
+    ],
+    warnings,
+  };
+}
