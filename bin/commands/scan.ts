@@ -58,11 +58,16 @@ export async function scanCommand(args: readonly string[], io: CliIo): Promise<C
   const inventory = Inventory.from(normalizeItems(loaded));
   const result = scanInventory(inventory, rules.length ? { rules } : {});
 
-  const color = io.stdoutIsTty && io.env.NO_COLOR === undefined;
-  const stdout =
-    format === 'json' ? formatJson(result) : formatTable(result, { color: color || !!io.env.FORCE_COLOR });
+  const stdout = format === 'json' ? formatJson(result) : formatTable(result, { color: wantsColor(io) });
   const exitCode = values['fail-on-findings'] && result.summary.nonCompliant > 0 ? 1 : 0;
   return { stdout, exitCode };
+}
+
+/** NO_COLOR (no-color.org) wins; FORCE_COLOR turns colour on without a terminal; else only on a TTY. */
+export function wantsColor(io: Pick<CliIo, 'env' | 'stdoutIsTty'>): boolean {
+  if (io.env.NO_COLOR) return false;
+  if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return true;
+  return io.stdoutIsTty;
 }
 
 async function readInput(path: string, io: CliIo): Promise<Uint8Array> {

@@ -1,0 +1,173 @@
+/**
+ * The `Finding` event: what every detector (config-rule, cloudtrail-event, sweep) puts on the
+ * endpoint-guard bus, and what remediate consumes. One schema, validated at every edge.
+ *
+ * EventBridge envelope: `source: "endpoint-guard"`, `detail-type: "Finding"`, `detail: Finding`.
+ */
+import { z } from 'zod';
+import type { Evaluation } from '../rules/types';
+
+export const FINDING_SOURCE = 'endpoint-guard';
+export const FINDING_DETAIL_TYPE = 'Finding';
+/** Bumped on any change a consumer must know about; consumers reject versions they do not know. */
+export const FINDING_SCHEMA_VERSION = '1';
+
+const publicAccessBlockSchema = z.object({
+  blockPublicAcls: z.boolean(),
+  ignorePublicAcls: z.boolean(),
+  blockPublicPolicy: z.boolean(),
+  restrictPublicBuckets: z.boolean(),
+});
+
+const nonEmpty = z.string().min(1);
+
+export const plannedActionSchema = z.discriminatedUnion('action', [
+  z.object({
+    service: z.literal('ec2'),
+    action: z.literal('ModifyVpcEndpoint'),
+    parameters: z
+      .object({
+        VpcEndpointId: nonEmpty,
+        AddSubnetIds: z.array(nonEmpty).min(1).optional(),
+        AddRouteTableIds: z.array(nonEmpty).min(1).optional(),
+      })
+      .refine((p) => p.AddSubnetIds !== undefined || p.AddRouteTableIds !== undefined, {
+        message: 'ModifyVpcEndpoint must add subnets or route tables',
+      }),
+  }),
+  z.object({
+    service: z.literal('ec2'),
+    action: z.literal('CreateVpcEndpoint'),
+    parameters: z.object({
+      VpcId: nonEmpty,
+      ServiceName: nonEmpty,
+      VpcEndpointType: z.literal('Gateway'),
+      RouteTableIds: z.array(nonEmpty).min(1),
+      ClientToken: z.string().min(1).max(64),
+    }),
+  }),
+  z.object({
+    service: z.literal('s3'),
+    action: z.literal('PutPublicAccessBlock'),
+    parameters: z.object({
+      Bucket: nonEmpty,
+      PublicAccessBlockConfiguration: z.object({
+        BlockPublicAcls: z.literal(true),
+        IgnorePublicAcls: z.literal(true),
+        BlockPublicPolicy: z.literal(true),
+        RestrictPublicBuckets: z.literal(true),
+      }),
+    }),
+    previous: publicAccessBlockSchema.nullable(),
+  }),
+]);
+
+export const remediationPlanSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('fix'),
+    summary: z.string(),
+    actions: z.array(plannedActionSchema).min(1),
+    warnings: z.array(z.string()),
+  }),
+  z.object({ kind: z.literal('ticket-only'), summary: z.string(), why: z.string() }),
+]);
+
+export const findingSchema = z
+  .object({
+    schemaVersion: z.literal(FINDING_SCHEMA_VERSION),
+    /** Stable per (rule, resource): `<ruleId>:<resource ARN>`. */
+    findingId: nonEmpty,
+    ruleId: z.enum(['interface-endpoint-multi-az', 's3-bucket-public-access', 'gateway-endpoint-routes']),
+    resourceType: z.enum([
+      'AWS::EC2::VPCEndpoint',
+      'AWS::EC2::Subnet',
+      'AWS::EC2::RouteTable',
+      'AWS::EC2::VPC',
+      'AWS::S3::Bucket',
+      'AWS::S3::AccountPublicAccessBlock',
+    ]),
+    resourceId: nonEmpty,
+    resourceArn: nonEmpty,
+    accountId: z.string().regex(/^\d{12}$/, 'accountId must be 12 digits'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'region must look like us-east-1'),
+    status: z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE']),
+    severity: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
+    reason: z.string().max(256),
+    evidence: z.record(z.string(), z.unknown()),
+    remediation: remediationPlanSchema.nullable(),
+    /** When the state the verdict rests on was observed (ISO-8601). */
+    observedAt: z.iso.datetime({ offset: true }),
+    /** Which detector produced it. */
+    detector: z.enum(['config-rule', 'cloudtrail-event', 'sweep']),
+    /** The event that caused the evaluation, when there was one. */
+    trigger: z
+      .object({
+        eventName: z.string().optional(),
+        eventId: z.string().optional(),
+        configRuleName: z.string().optional(),
+      })
+      .optional(),
+  })
+  .refine((f) => (f.status === 'NON_COMPLIANT') === (f.remediation !== null), {
+    message: 'remediation must be present exactly when status is NON_COMPLIANT',
+    path: ['remediation'],
+  });
+
+export type Finding = z.infer<typeof findingSchema>;
+export type FindingDetector = Finding['detector'];
+
+/** The stable id of a finding: one per rule and resource, whatever its status. */
+export function findingIdOf(ruleId: string, resourceArn: string): string {
+  return `${ruleId}:${resourceArn}`;
+}
+
+/**
+ * Turns an evaluation into a Finding event detail.
+ *
+ * @example
+ * const finding = toFinding(evaluation, { detector: 'config-rule', observedAt: new Date().toISOString() });
+ */
+export function toFinding(
+  evaluation: Evaluation,
+  context: {
+    readonly detector: FindingDetector;
+    readonly observedAt: string;
+    readonly trigger?: Finding['trigger'];
+  },
+): Finding {
+  const resourceArn =
+    evaluation.arn ||
+    `${evaluation.resourceType}:${evaluation.accountId}:${evaluation.region}:${evaluation.resourceId}`;
+  return {
+    schemaVersion: FINDING_SCHEMA_VERSION,
+    findingId: findingIdOf(evaluation.ruleId, resourceArn),
+    ruleId: evaluation.ruleId,
+    resourceType: evaluation.resourceType,
+    resourceId: evaluation.resourceId,
+    resourceArn,
+    accountId: evaluation.accountId,
+    region: evaluation.region,
+    status: evaluation.status,
+    severity: evaluation.severity,
+    reason: evaluation.reason,
+    evidence: { ...evaluation.evidence },
+    remediation: evaluation.remediation as Finding['remediation'],
+    observedAt: context.observedAt,
+    detector: context.detector,
+    ...(context.trigger ? { trigger: context.trigger } : {}),
+  };
+}
+
+/** Validates an untrusted Finding detail; throws an error naming every problem. */
+export function parseFinding(value: unknown): Finding {
+  const result = findingSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+  throw new InvalidFindingError(`invalid Finding: ${problems}`);
+}
+
+export class InvalidFindingError extends Error {
+  override readonly name = 'InvalidFindingError';
+}
