@@ -37,15 +37,17 @@ export class Inventory {
   private readonly accountBlocks = new Map<string, AccountPublicAccessBlock>();
   private readonly serviceZones = new Map<string, readonly string[]>();
 
-  /** Builds an inventory; when a resource appears twice, the later item wins. */
+  /**
+   * Builds an inventory. When a resource appears more than once (history files hold several
+   * items per resource), the one captured last wins; without capture times, the later one.
+   */
   static from(resources: Iterable<Resource>): Inventory {
     const inventory = new Inventory();
     const latest = new Map<string, Resource>();
     for (const resource of resources) {
-      latest.set(
-        `${resource.resourceType}|${resource.accountId}|${resource.region}|${resource.resourceId}`,
-        resource,
-      );
+      const key = `${resource.resourceType}|${resource.accountId}|${resource.region}|${resource.resourceId}`;
+      const seen = latest.get(key);
+      if (!seen || !isOlder(resource, seen)) latest.set(key, resource);
     }
     for (const resource of latest.values()) inventory.add(resource);
     return inventory;
@@ -144,6 +146,12 @@ export class Inventory {
       ) ?? tables.find((table) => table.associations.some((a) => isActiveAssociation(a) && a.main))
     );
   }
+}
+
+/** True when both carry capture times and `a` was captured before `b`. */
+function isOlder(a: Resource, b: Resource): boolean {
+  if (a.capturedAt === undefined || b.capturedAt === undefined) return false;
+  return Date.parse(a.capturedAt) < Date.parse(b.capturedAt);
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
