@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../shared/errors';
 import { type CliIo, type CommandResult, UsageError } from './cli-error';
 import { SCAN_USAGE, scanCommand } from './commands/scan';
+import { settingsCommand } from './commands/settings';
 
 const USAGE = `Usage: endpoint-guard <command> [options]
 
 Commands:
   scan      evaluate AWS Config configuration items offline (endpoint-guard scan --help)
+  settings  read, change and check the settings document (endpoint-guard settings --help)
 
 Options:
   -h, --help     show this help
@@ -23,6 +25,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<CommandResult>;
 
 const COMMANDS: Record<string, Command> = {
   scan: scanCommand,
+  settings: settingsCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors are written to stderr as one clear line. */

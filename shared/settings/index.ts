@@ -1,0 +1,34 @@
+/**
+ * Settings: the document that turns findings into action (DESIGN.md, "Settings"), how it is
+ * read (a cached SSM parameter), and the pure decision it drives.
+ */
+export { type Action, type Decision, decide, type FindingHistory } from './decision';
+export { SettingsReadError, SettingsValidationError, SettingsWriteError } from './errors';
+export { SettingsProvider, type SettingsProviderOptions } from './provider';
+export { activeExemption, isExpired, modeFor, type ResolvedMode } from './resolve';
+export {
+  type AccountSettings,
+  DEFAULT_SETTINGS,
+  DEFAULT_SETTINGS_PARAMETER,
+  type Exemption,
+  type GatewayEndpointRoutesSettings,
+  type JiraSettings,
+  MODES,
+  type Mode,
+  type NotificationSettings,
+  parseJson,
+  parseSettings,
+  parseSettingsJson,
+  type RuleSettings,
+  type RulesSettings,
+  ruleOptionsOf,
+  SETTINGS_VERSION,
+  type ServiceNowSettings,
+  type Settings,
+  settingsSchema,
+  TICKET_SINKS,
+  type TicketSettings,
+  type TicketSink,
+  type WebhookSettings,
+  withoutAutoFix,
+} from './schema';
