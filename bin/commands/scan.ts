@@ -9,6 +9,7 @@ import { scanInventory } from '../../shared/scan/scan';
 import { type CliIo, type CommandResult, UsageError } from '../cli-error';
 
 export const SCAN_USAGE = `Usage: endpoint-guard scan --snapshot FILE [options]
+       endpoint-guard scan --live [options]     (live, read-only: endpoint-guard scan --live --help)
 
 Evaluates AWS Config configuration items offline and prints the findings and the fix each would get.
 
@@ -27,6 +28,14 @@ Options:
 Exit codes: 0 scanned, 1 findings with --fail-on-findings, 2 bad arguments or input.`;
 
 export async function scanCommand(args: readonly string[], io: CliIo): Promise<CommandResult> {
+  if (args.includes('--live')) {
+    if (args.some((arg) => arg === '--snapshot' || arg.startsWith('--snapshot='))) {
+      throw new UsageError('--live and --snapshot exclude each other: scan live state or a file, not both');
+    }
+    // Loaded only when asked for: the AWS SDK clients would slow every offline scan down.
+    const { scanLiveCommand } = await import('./scan-live');
+    return scanLiveCommand(args, io);
+  }
   const { values } = parseArgs({
     args: [...args],
     options: {
