@@ -73,17 +73,40 @@ function modifiedEndpoint(record: CloudTrailRecord): MappedScope {
 
 /**
  * DeleteVpcEndpoints: deleting a gateway endpoint leaves its VPC's private tables without the
- * route. The request names only endpoint ids and the endpoints are gone, so the VPC can be
- * known only if a request ever carries it.
+ * route. The request names only endpoint ids, and the endpoints are gone, so their VPC cannot be
+ * looked up: unless the request names it, every VPC of the account and region is re-evaluated
+ * (the deletion is rare, and missing it would leave tables non-compliant until the next sweep).
  */
 function deletedEndpoints(record: CloudTrailRecord): MappedScope {
   const vpcId = record.request.string('VpcId');
   if (vpcId !== undefined) return { scope: { vpcIds: [vpcId] } };
   const ids = record.request.strings('VpcEndpointId');
   return {
-    skip:
-      `DeleteVpcEndpoints names only the endpoints (${ids.join(', ') || 'none'}), which no longer exist, ` +
-      'so their VPC cannot be resolved; the Config rule and the scheduled sweep re-evaluate its route tables',
+    scope: { allVpcs: true },
+    note:
+      `DeleteVpcEndpoints names only the deleted endpoints (${ids.join(', ') || 'none'}), whose VPC cannot be ` +
+      'resolved after the fact: every VPC of the account and region is re-evaluated',
+  };
+}
+
+/**
+ * CreateTags / DeleteTags: the `endpoint-guard:exempt` tag turns a verdict into NOT_APPLICABLE
+ * and back. The request lists the tagged ids as `resourcesSet.items[].resourceId`; only the ids
+ * of the rule's resource type (by prefix) matter.
+ */
+function taggedResources(
+  prefix: 'vpce-' | 'rtb-',
+  key: 'endpointIds' | 'routeTableIds',
+): CloudTrailMapping['affects'] {
+  return (record) => {
+    const items = record.request.value('resourcesSet', 'items');
+    const ids = (Array.isArray(items) ? items : [items])
+      .map((item) =>
+        typeof item === 'object' && item !== null ? (item as Record<string, unknown>).resourceId : item,
+      )
+      .filter((id): id is string => typeof id === 'string' && id.startsWith(prefix));
+    if (ids.length === 0) return { skip: `no ${prefix} resource among the tagged ones` };
+    return { scope: { [key]: [...new Set(ids)] } };
   };
 }
 
@@ -165,6 +188,16 @@ export const CLOUDTRAIL_MAP: Readonly<Record<RuleId, readonly CloudTrailMapping[
       'the last subnet of an AZ leaving shrinks the AZs endpoints need',
       vpcOrAllVpcs('the subnet'),
     ),
+    ec2(
+      'CreateTags',
+      'the endpoint-guard:exempt tag exempts an endpoint',
+      taggedResources('vpce-', 'endpointIds'),
+    ),
+    ec2(
+      'DeleteTags',
+      'removing endpoint-guard:exempt brings an endpoint back',
+      taggedResources('vpce-', 'endpointIds'),
+    ),
   ],
   'gateway-endpoint-routes': [
     ec2('CreateRouteTable', 'a new table (in scope once associated)', createdRouteTable),
@@ -191,12 +224,24 @@ export const CLOUDTRAIL_MAP: Readonly<Record<RuleId, readonly CloudTrailMapping[
     ec2('DeleteVpcEndpoints', 'the VPC’s tables lose a gateway endpoint', deletedEndpoints),
     ec2('CreateSubnet', 'a new subnet uses the main table implicitly', createdSubnet),
     ec2('DeleteSubnet', 'the main table may lose its last implicit subnet', vpcOrAllVpcs('the subnet')),
+    ec2(
+      'CreateTags',
+      'the endpoint-guard:exempt tag exempts a route table',
+      taggedResources('rtb-', 'routeTableIds'),
+    ),
+    ec2(
+      'DeleteTags',
+      'removing endpoint-guard:exempt brings a table back',
+      taggedResources('rtb-', 'routeTableIds'),
+    ),
   ],
   's3-bucket-public-access': [
     s3('CreateBucket', 'a new bucket', namedBucket),
     s3('PutBucketPolicy', 'the policy may be public', namedBucket),
     s3('DeleteBucketPolicy', 'a public policy may be gone', namedBucket),
     s3('PutBucketAcl', 'the ACL may grant AllUsers / AuthenticatedUsers', namedBucket),
+    s3('PutBucketTagging', 'the endpoint-guard:exempt tag exempts a bucket', namedBucket),
+    s3('DeleteBucketTagging', 'removing endpoint-guard:exempt brings a bucket back', namedBucket),
     s3('PutBucketPublicAccessBlock', 'bucket-level Block Public Access changed', namedBucket),
     s3('DeleteBucketPublicAccessBlock', 'bucket-level Block Public Access removed', namedBucket),
     // Account-level Block Public Access is an S3 Control API (PutPublicAccessBlock /

@@ -49,6 +49,8 @@ export const gatewayEndpointRoutes: Rule<'AWS::EC2::RouteTable'> = {
     { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteVpcEndpoints' },
     { eventSource: 'ec2.amazonaws.com', eventName: 'CreateSubnet' },
     { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteSubnet' },
+    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateTags' },
+    { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteTags' },
   ],
   permissions: {
     detect: ['ec2:DescribeRouteTables', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeSubnets'],

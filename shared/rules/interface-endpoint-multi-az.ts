@@ -22,6 +22,8 @@ export const interfaceEndpointMultiAz: Rule<'AWS::EC2::VPCEndpoint'> = {
     { eventSource: 'ec2.amazonaws.com', eventName: 'ModifyVpcEndpoint' },
     { eventSource: 'ec2.amazonaws.com', eventName: 'CreateSubnet' },
     { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteSubnet' },
+    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateTags' },
+    { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteTags' },
   ],
   permissions: {
     detect: [

@@ -38,6 +38,8 @@ export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket'> = {
     { eventSource: 's3.amazonaws.com', eventName: 'DeleteBucketPublicAccessBlock' },
     { eventSource: 's3.amazonaws.com', eventName: 'PutAccountPublicAccessBlock' },
     { eventSource: 's3.amazonaws.com', eventName: 'DeleteAccountPublicAccessBlock' },
+    { eventSource: 's3.amazonaws.com', eventName: 'PutBucketTagging' },
+    { eventSource: 's3.amazonaws.com', eventName: 'DeleteBucketTagging' },
   ],
   permissions: {
     detect: [

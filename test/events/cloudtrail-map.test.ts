@@ -55,9 +55,11 @@ describe('the CloudTrail mapping table', () => {
           'CreateRoute',
           'CreateRouteTable',
           'CreateSubnet',
+          'CreateTags',
           'CreateVpcEndpoint',
           'DeleteRoute',
           'DeleteSubnet',
+          'DeleteTags',
           'DeleteVpcEndpoints',
           'DisassociateRouteTable',
           'ModifyVpcEndpoint',
@@ -72,10 +74,12 @@ describe('the CloudTrail mapping table', () => {
           'DeleteAccountPublicAccessBlock',
           'DeleteBucketPolicy',
           'DeleteBucketPublicAccessBlock',
+          'DeleteBucketTagging',
           'PutAccountPublicAccessBlock',
           'PutBucketAcl',
           'PutBucketPolicy',
           'PutBucketPublicAccessBlock',
+          'PutBucketTagging',
         ],
       },
     ]);
@@ -107,6 +111,9 @@ describe('planCloudTrailEvaluation', () => {
     ['create-route.json', [ROUTE_RULE], { routeTableIds: ['rtb-0b000001'] }],
     ['replace-route.json', [ROUTE_RULE], { routeTableIds: ['rtb-0b000001'] }],
     ['delete-route.json', [ROUTE_RULE], { routeTableIds: ['rtb-0b000001'] }],
+    ['delete-tags.json', [ENDPOINT_RULE], { endpointIds: ['vpce-0e000001'] }],
+    ['put-bucket-tagging.json', [BUCKET_RULE], { bucketNames: [BUCKET], accountPublicAccessBlock: true }],
+    ['delete-bucket-tagging.json', [BUCKET_RULE], { bucketNames: [BUCKET], accountPublicAccessBlock: true }],
     ['create-bucket.json', [BUCKET_RULE], { bucketNames: [BUCKET], accountPublicAccessBlock: true }],
     ['put-bucket-policy.json', [BUCKET_RULE], { bucketNames: [BUCKET], accountPublicAccessBlock: true }],
     ['delete-bucket-policy.json', [BUCKET_RULE], { bucketNames: [BUCKET], accountPublicAccessBlock: true }],
@@ -150,15 +157,36 @@ describe('planCloudTrailEvaluation', () => {
     ]);
   });
 
-  it('evaluates nothing for DeleteVpcEndpoints, whose VPC cannot be resolved, and says why', () => {
+  it('re-evaluates every VPC for DeleteVpcEndpoints, whose VPC cannot be resolved, and says why', () => {
     const plan = planOf('cloudtrail/delete-vpc-endpoints.json');
 
     expect(plan).toEqual({
-      kind: 'ignore',
-      reason: 'unresolved',
-      detail:
-        'gateway-endpoint-routes: DeleteVpcEndpoints names only the endpoints (vpce-0e000002), which no longer exist, so their VPC cannot be resolved; the Config rule and the scheduled sweep re-evaluate its route tables',
+      kind: 'evaluate',
+      scope: { allVpcs: true },
+      ruleIds: [ROUTE_RULE],
+      notes: [
+        'gateway-endpoint-routes: DeleteVpcEndpoints names only the deleted endpoints (vpce-0e000002), whose VPC cannot be resolved after the fact: every VPC of the account and region is re-evaluated',
+      ],
     });
+  });
+
+  it('evaluates only the tagged resources of each rule type for CreateTags', () => {
+    const plan = planOf('cloudtrail/create-tags.json');
+
+    expect(plan).toEqual({
+      kind: 'evaluate',
+      scope: { endpointIds: ['vpce-0e000001'], routeTableIds: ['rtb-0b000001'] },
+      ruleIds: [ENDPOINT_RULE, ROUTE_RULE],
+      notes: [],
+    });
+  });
+
+  it('ignores tags on resources no rule evaluates', () => {
+    const plan = planOf('cloudtrail/create-tags.json', (detail) => {
+      detail.requestParameters = { resourcesSet: { items: [{ resourceId: 'sg-0c000001' }] }, tagSet: {} };
+    });
+
+    expect(plan.kind === 'ignore' && plan.reason).toBe('unresolved');
   });
 
   it('uses the VPC when a DeleteVpcEndpoints request happens to name it', () => {
@@ -249,10 +277,10 @@ describe('planCloudTrailEvaluation', () => {
     });
 
     it('a call no rule reacts to', () => {
-      expect(planOf('cloudtrail/ignored/create-tags.json')).toEqual({
+      expect(planOf('cloudtrail/ignored/create-security-group.json')).toEqual({
         kind: 'ignore',
         reason: 'unmapped',
-        detail: 'no rule reacts to ec2.amazonaws.com CreateTags',
+        detail: 'no rule reacts to ec2.amazonaws.com CreateSecurityGroup',
       });
     });
 

@@ -315,10 +315,9 @@ describe('cloudtrail-event handler: dropped without any AWS call', () => {
       'ignored/put-bucket-public-access-block-by-function.json',
       "self: made by endpoint-guard's own role endpoint-guard-remediate-role",
     ],
-    ['ignored/create-tags.json', 'unmapped: no rule reacts to ec2.amazonaws.com CreateTags'],
     [
-      'delete-vpc-endpoints.json',
-      'unresolved: gateway-endpoint-routes: DeleteVpcEndpoints names only the endpoints (vpce-0e000002), which no longer exist, so their VPC cannot be resolved; the Config rule and the scheduled sweep re-evaluate its route tables',
+      'ignored/create-security-group.json',
+      'unmapped: no rule reacts to ec2.amazonaws.com CreateSecurityGroup',
     ],
     [
       'malformed/request-without-route-table.json',
@@ -338,13 +337,13 @@ describe('cloudtrail-event handler: dropped without any AWS call', () => {
     const warn = vi.spyOn(logger, 'warn');
 
     // Act
-    await handler()(eventFixture('cloudtrail/ignored/create-tags.json'), CONTEXT);
+    await handler()(eventFixture('cloudtrail/ignored/create-security-group.json'), CONTEXT);
 
     // Assess
     expect(warn).toHaveBeenCalledWith('CloudTrail event ignored', {
       eventSource: 'ec2.amazonaws.com',
       why: 'unmapped',
-      detail: 'no rule reacts to ec2.amazonaws.com CreateTags',
+      detail: 'no rule reacts to ec2.amazonaws.com CreateSecurityGroup',
     });
   });
 
