@@ -23,7 +23,7 @@ import type { RuleOptions } from '../../shared/rules/types';
 import { type DetectorAdapters, lazyDetectorAdapters } from '../common/adapters';
 import { lazyEnvironment } from '../common/environment';
 import { appendLogKeys, createLogger } from '../common/logger';
-import { loadRuleOptions } from '../common/rule-options';
+import { defaultRuleOptions, settingsRuleOptions } from '../common/rule-options';
 import { runCloudTrailEvent } from './run';
 
 export interface CloudTrailHandlerDeps {
@@ -32,7 +32,7 @@ export interface CloudTrailHandlerDeps {
   readonly adapters: (context: Context | undefined) => DetectorAdapters;
   /** Which roles are endpoint-guard's own (their calls are ignored). */
   readonly selfCallers: () => SelfCallerOptions;
-  /** @default loadRuleOptions (the documented defaults until settings are read) */
+  /** @default defaultRuleOptions (the documented defaults); the Lambda reads the settings parameter */
   readonly loadRuleOptions?: () => Promise<RuleOptions>;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -87,7 +87,7 @@ export function createHandler(deps: CloudTrailHandlerDeps) {
 
     const run = await runCloudTrailEvent(record, plan, {
       adapters: deps.adapters(context),
-      ruleOptions: await (deps.loadRuleOptions ?? loadRuleOptions)(),
+      ruleOptions: await (deps.loadRuleOptions ?? defaultRuleOptions)(),
       now,
     });
     logger.info('evaluated after an API call', {
@@ -113,6 +113,7 @@ export function createHandler(deps: CloudTrailHandlerDeps) {
 // The environment is read, and clients are built, on the first invocation, never at import.
 
 const environment = lazyEnvironment(process.env);
+const logger = createLogger('cloudtrail-event');
 
 /**
  * The Lambda entry point (`functions/cloudtrail-event/handler.handler`), configured by
@@ -122,7 +123,8 @@ const environment = lazyEnvironment(process.env);
  * // CDK: new NodejsFunction(this, 'CloudTrailEvent', { entry: 'functions/cloudtrail-event/handler.ts', handler: 'handler' });
  */
 export const handler = createHandler({
-  logger: createLogger('cloudtrail-event'),
+  logger,
+  loadRuleOptions: settingsRuleOptions(environment, logger),
   adapters: lazyDetectorAdapters(environment),
   selfCallers: () => {
     const { memberRoleName, functionRolePrefix } = environment();

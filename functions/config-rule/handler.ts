@@ -17,14 +17,14 @@ import type { RuleOptions } from '../../shared/rules/types';
 import { type DetectorAdapters, lazyDetectorAdapters } from '../common/adapters';
 import { lazyEnvironment } from '../common/environment';
 import { appendLogKeys, createLogger } from '../common/logger';
-import { loadRuleOptions } from '../common/rule-options';
+import { defaultRuleOptions, settingsRuleOptions } from '../common/rule-options';
 import { runConfigRule } from './run';
 
 export interface ConfigRuleHandlerDeps {
   readonly logger: Logger;
   /** The AWS adapters, asked for on each invocation (built once, on first use, from the environment). */
   readonly adapters: (context: Context | undefined) => DetectorAdapters;
-  /** @default loadRuleOptions (the documented defaults until settings are read) */
+  /** @default defaultRuleOptions (the documented defaults); the Lambda reads the settings parameter */
   readonly loadRuleOptions?: () => Promise<RuleOptions>;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -65,7 +65,7 @@ export function createHandler(deps: ConfigRuleHandlerDeps) {
     try {
       const run = await runConfigRule(parsed, {
         adapters: deps.adapters(context),
-        ruleOptions: await (deps.loadRuleOptions ?? loadRuleOptions)(),
+        ruleOptions: await (deps.loadRuleOptions ?? defaultRuleOptions)(),
         now,
         defaultRegion: deps.defaultRegion?.(),
       });
@@ -120,6 +120,7 @@ function countBy(values: readonly string[]): Record<string, number> {
 // The environment is read, and clients are built, on the first invocation, never at import.
 
 const environment = lazyEnvironment(process.env);
+const logger = createLogger('config-rule');
 
 /**
  * The Lambda entry point (`functions/config-rule/handler.handler`), configured by `EVENT_BUS_NAME`,
@@ -129,7 +130,8 @@ const environment = lazyEnvironment(process.env);
  * // CDK: new NodejsFunction(this, 'ConfigRule', { entry: 'functions/config-rule/handler.ts', handler: 'handler' });
  */
 export const handler = createHandler({
-  logger: createLogger('config-rule'),
+  logger,
+  loadRuleOptions: settingsRuleOptions(environment, logger),
   adapters: lazyDetectorAdapters(environment),
   defaultRegion: () => environment().region,
 });

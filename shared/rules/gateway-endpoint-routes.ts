@@ -93,11 +93,12 @@ export const gatewayEndpointRoutes: Rule<'AWS::EC2::RouteTable'> = {
     const tier = internetRoute ? 'public' : 'private';
     const users = `used by ${describeSubnets(scope)}`;
     if (missing.length === 0) {
+      const routed = checks.length
+        ? `routes ${checks.map((check) => `${SERVICE_LABEL[check.service]} via ${check.endpoint?.resourceId}`).join(', ')}`
+        : 'needs no gateway endpoint under the settings (services ignored, or not present)';
       return evaluationOf(rule, table, {
         status: 'COMPLIANT',
-        reason: `${tier} route table (${users}) routes ${checks
-          .map((check) => `${SERVICE_LABEL[check.service]} via ${check.endpoint?.resourceId}`)
-          .join(', ')}`,
+        reason: `${tier} route table (${users}) ${routed}`,
         evidence,
       });
     }

@@ -12,6 +12,7 @@ import {
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -47,6 +48,8 @@ const s3 = mockClient(S3Client);
 const s3control = mockClient(S3ControlClient);
 const config = mockClient(ConfigServiceClient);
 const events = mockClient(EventBridgeClient);
+/** The settings parameter, read only by the handler built from the environment. */
+const ssm = mockClient(SSMClient);
 const ALL_MOCKS = [sts, ec2, s3, s3control, config, events];
 
 const NOW = new Date('2025-03-01T12:00:30.000Z');
@@ -96,6 +99,8 @@ function callCounts(): Record<string, number> {
 
 beforeEach(() => {
   for (const mock of ALL_MOCKS) mock.reset();
+  ssm.reset();
+  ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
   // The scenario after the calls in the fixtures: subnet 1b moved to its own table rtb-0b000005,
   // which lacks the S3 gateway endpoint, so the main table has no implicit subnet left.
   ec2State = defaultEc2State();

@@ -28,6 +28,7 @@ import {
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -62,6 +63,8 @@ const s3 = mockClient(S3Client);
 const s3control = mockClient(S3ControlClient);
 const config = mockClient(ConfigServiceClient);
 const events = mockClient(EventBridgeClient);
+/** The settings parameter, read only by the handler built from the environment. */
+const ssm = mockClient(SSMClient);
 const ALL_MOCKS = [sts, ec2, s3, s3control, config, events];
 
 const NOW = new Date('2025-03-01T12:05:00.000Z');
@@ -116,6 +119,8 @@ function expectNoAwsCall(): void {
 
 beforeEach(() => {
   for (const mock of ALL_MOCKS) mock.reset();
+  ssm.reset();
+  ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
   ec2State = defaultEc2State();
   s3State = { buckets: { 'eg-reports-111122223333': {} } };
   serveEc2(ec2, ec2State);
@@ -691,6 +696,37 @@ describe('config-rule handler built from the environment', () => {
     });
     expect(events).toHaveReceivedCommandWith(PutEventsCommand, {
       Entries: [expect.objectContaining({ EventBusName: 'org-findings' })],
+    });
+    // ...and the rule options from the settings parameter (missing here: the defaults).
+    expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/endpoint-guard/settings' });
+  });
+
+  it('evaluates with the rule options of the settings parameter named by SETTINGS_PARAMETER', async () => {
+    // Prepare: the settings stop requiring S3 gateway endpoints, so the main table without one passes.
+    process.env.EVENT_BUS_NAME = 'org-findings';
+    process.env.SETTINGS_PARAMETER = '/platform/endpoint-guard';
+    ssm.on(GetParameterCommand, { Name: '/platform/endpoint-guard' }).resolves({
+      Parameter: {
+        Name: '/platform/endpoint-guard',
+        Version: 3,
+        Value: JSON.stringify({
+          version: 1,
+          rules: { 'gateway-endpoint-routes': { services: { s3: 'ignore', dynamodb: 'if-present' } } },
+        }),
+      },
+    });
+
+    // Act
+    await envHandler(eventFixture('config-rule/change-route-table.json'), CONTEXT);
+
+    // Assess: rtb-0b000002 is NON_COMPLIANT under the defaults (see the change-notification tests).
+    expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/platform/endpoint-guard' });
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      ResultToken: TOKEN,
+      Evaluations: [
+        expect.objectContaining({ ComplianceResourceId: 'rtb-0b000001', ComplianceType: 'COMPLIANT' }),
+        expect.objectContaining({ ComplianceResourceId: 'rtb-0b000002', ComplianceType: 'COMPLIANT' }),
+      ],
     });
   });
 
