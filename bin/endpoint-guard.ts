@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../shared/errors';
 import { type CliIo, type CommandResult, UsageError } from './cli-error';
+import { rollbackCommand } from './commands/rollback';
 import { SCAN_USAGE, scanCommand } from './commands/scan';
 import { settingsCommand } from './commands/settings';
 
@@ -14,6 +15,7 @@ const USAGE = `Usage: endpoint-guard <command> [options]
 Commands:
   scan      evaluate AWS Config configuration items offline (endpoint-guard scan --help)
   settings  read, change and check the settings document (endpoint-guard settings --help)
+  rollback  reverse a recorded fix by its audit id (endpoint-guard rollback --help)
 
 Options:
   -h, --help     show this help
@@ -26,6 +28,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<CommandResult>;
 const COMMANDS: Record<string, Command> = {
   scan: scanCommand,
   settings: settingsCommand,
+  rollback: rollbackCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors are written to stderr as one clear line. */

@@ -212,7 +212,10 @@ describe('endpoint-guard bad input', () => {
       ['scan', '--snapshot', EXAMPLE, '--rule', 'nope'],
       'endpoint-guard: unknown --rule "nope": expected one of interface-endpoint-multi-az, s3-bucket-public-access, gateway-endpoint-routes',
     ],
-    [['frobnicate'], 'endpoint-guard: unknown command "frobnicate": expected one of scan, settings'],
+    [
+      ['frobnicate'],
+      'endpoint-guard: unknown command "frobnicate": expected one of scan, settings, rollback',
+    ],
   ])('rejects the arguments %j with a clear message and exit 2', (args, message) => {
     const run = runCli(args);
 

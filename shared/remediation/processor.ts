@@ -1,0 +1,361 @@
+/**
+ * What remediate does with one finding: record the observation, decide with the settings and
+ * history, act (fix, ticket, notify or nothing), record the result, and say so on the bus.
+ *
+ * Safety (DESIGN.md): a fix runs only when `decide` says `fix`, after winning the finding's fix
+ * claim (so ten concurrent deliveries give one fix) and a slot of the account's hourly cap (so the
+ * cap holds under concurrency), and the executor re-checks live state before changing anything.
+ */
+import type { AccountClients } from '../aws/clients';
+import type { Finding } from '../findings/finding';
+import { type Decision, decide, type FindingHistory } from '../settings/decision';
+import { ruleOptionsOf, type Settings } from '../settings/schema';
+import type { FindingStore } from '../store/finding-store';
+import { SERVICE_ACTOR } from '../store/records';
+import { errorText } from './aws-errors';
+import { RemediationExecutor, type RemediationOutcome } from './executor';
+import { liveReevaluator } from './live-reevaluate';
+import type {
+  ActionEvent,
+  Notifier,
+  RemediationEvent,
+  RemediationEventSink,
+  RemediationOutcomeKind,
+  TicketService,
+} from './ports';
+
+/** The clients the executor needs, in the finding's account and region. */
+export type RemediationClients = Pick<AccountClients, 'accountId' | 'region' | 'ec2' | 's3' | 's3control'>;
+
+/** A structured logger (Powertools Logger fits). */
+export interface ProcessorLogger {
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+export interface FindingProcessorOptions {
+  readonly store: Pick<
+    FindingStore,
+    | 'recordObservation'
+    | 'fixesThisHour'
+    | 'claimFix'
+    | 'releaseClaim'
+    | 'completeClaim'
+    | 'takeFixSlot'
+    | 'putAudit'
+    | 'recordAction'
+  >;
+  /** The settings in force (a `SettingsProvider`). */
+  readonly settings: { get(): Promise<Settings> };
+  /** The clients of a member account and region (an `AwsClientFactory`). */
+  readonly clientsFor: (accountId: string, region: string) => Promise<RemediationClients>;
+  readonly notifier: Notifier;
+  readonly tickets: TicketService;
+  readonly events: RemediationEventSink;
+  /** @default an executor re-evaluating with {@link liveReevaluator} */
+  readonly executorFor?: (
+    clients: RemediationClients,
+    settings: Settings,
+  ) => {
+    apply(finding: Finding, plan: NonNullable<Finding['remediation']>): Promise<RemediationOutcome>;
+  };
+  readonly logger?: ProcessorLogger;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** The result of processing one finding: the detail of its `Remediation` event. */
+export type ProcessResult = RemediationEvent;
+
+const SILENT: ProcessorLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Processes findings, one at a time per call; safe to call concurrently.
+ *
+ * @example
+ * const processor = new FindingProcessor({ store, settings, clientsFor, notifier, tickets, events });
+ * const result = await processor.process(finding); // { outcome: 'ticketed', why: '...', auditId: '01J...' }
+ */
+export class FindingProcessor {
+  private readonly options: FindingProcessorOptions;
+  private readonly now: () => Date;
+  private readonly logger: ProcessorLogger;
+
+  constructor(options: FindingProcessorOptions) {
+    this.options = options;
+    this.now = options.now ?? (() => new Date());
+    this.logger = options.logger ?? SILENT;
+  }
+
+  /**
+   * Records, decides, acts, records the result and emits the `Remediation` event. Throws when the
+   * work may succeed on a retry (a store or AWS failure before anything was changed); a fix that
+   * changed something is always recorded and never thrown.
+   */
+  async process(finding: Finding): Promise<ProcessResult> {
+    const { store } = this.options;
+    const observation = await store.recordObservation(finding);
+    if (!observation.accepted) {
+      return this.finish(
+        finding,
+        null,
+        'ignored',
+        `observation of ${finding.observedAt} is older than the last one recorded (${observation.state.lastObservedAt}): ignored`,
+        null,
+      );
+    }
+    const settings = await this.options.settings.get();
+    const last = observation.state.lastFixOutcome;
+    const history: FindingHistory = {
+      fixesThisHourForAccount: await store.fixesThisHour(finding.accountId),
+      previousFixFailed: last === 'failed' || last === 'rolled-back',
+    };
+    const decision = decide(finding, settings, history, this.now());
+    this.logger.info('decided', { findingId: finding.findingId, decision, history });
+    return this.act(finding, decision, settings);
+  }
+
+  private async act(finding: Finding, decision: Decision, settings: Settings): Promise<ProcessResult> {
+    switch (decision.action) {
+      case 'ignore':
+        return this.finish(finding, decision, 'ignored', decision.why, null);
+      case 'notify':
+        return this.notify(finding, decision);
+      case 'ticket':
+        return this.ticket(finding, decision);
+      case 'fix':
+        return this.fix(finding, decision, settings);
+    }
+  }
+
+  private async notify(finding: Finding, decision: Decision): Promise<ProcessResult> {
+    const { store } = this.options;
+    // The notification is the action here: if it fails, the finding is retried.
+    await this.options.notifier.notify({
+      finding,
+      decision,
+      outcome: 'notified',
+      why: decision.why,
+      warnings: warningsOf(finding),
+    });
+    const record = await store.putAudit({
+      ...subjectOf(finding),
+      kind: 'notify',
+      actor: SERVICE_ACTOR,
+      outcome: 'notified',
+      reason: decision.why,
+      decision,
+      plan: finding.remediation,
+      before: null,
+      after: null,
+      changes: [],
+      observedAt: finding.observedAt,
+    });
+    await store.recordAction(finding.findingId, {
+      action: 'notify',
+      outcome: 'notified',
+      auditId: record.auditId,
+    });
+    return this.finish(finding, decision, 'notified', decision.why, record.auditId);
+  }
+
+  private async ticket(finding: Finding, decision: Decision): Promise<ProcessResult> {
+    const ticket = await this.options.tickets.ensureTicket(finding, decision);
+    await this.options.store.recordAction(finding.findingId, {
+      action: 'ticket',
+      outcome: 'ticketed',
+      ...(ticket.auditId ? { auditId: ticket.auditId } : {}),
+    });
+    return this.finish(
+      finding,
+      decision,
+      'ticketed',
+      `${decision.why} ${capitalize(ticket.why)}.`,
+      ticket.auditId ?? null,
+    );
+  }
+
+  private async fix(finding: Finding, decision: Decision, settings: Settings): Promise<ProcessResult> {
+    const { store } = this.options;
+    const plan = finding.remediation;
+    if (plan?.kind !== 'fix') {
+      // `decide` never says fix without a fix plan; if it ever did, a person looks.
+      return this.ticket(finding, {
+        ...decision,
+        action: 'ticket',
+        why: 'The finding carries no fix plan: opening a ticket.',
+      });
+    }
+    const claim = await store.claimFix(finding, plan.actions);
+    if (!claim.claimed) {
+      const current = claim.current;
+      const result = current?.auditId
+        ? ` (audit ${current.auditId}: ${current.outcome ?? 'done'})`
+        : ' and is applying it';
+      return this.finish(
+        finding,
+        decision,
+        'skipped',
+        `another delivery of this finding claimed the same fix at ${current?.claimedAt ?? 'the same time'}${result}: not applying it twice`,
+        current?.auditId ?? null,
+      );
+    }
+
+    const slot = await store.takeFixSlot(finding.accountId, settings.maxFixesPerAccountPerHour);
+    if (!slot.granted) {
+      await store.releaseClaim(claim.claim);
+      // Decided again with the count as it is now: the cap branch of the decision applies.
+      const capped = decide(
+        finding,
+        settings,
+        {
+          fixesThisHourForAccount: Math.max(slot.count, settings.maxFixesPerAccountPerHour),
+          previousFixFailed: false,
+        },
+        this.now(),
+      );
+      const fallback: Decision =
+        capped.action === 'fix'
+          ? {
+              ...capped,
+              action: 'ticket',
+              why: `The hourly fix cap of account ${finding.accountId} is reached: opening a ticket instead.`,
+            }
+          : capped;
+      return this.act(finding, fallback, settings);
+    }
+
+    let outcome: RemediationOutcome;
+    try {
+      const clients = await this.options.clientsFor(finding.accountId, finding.region);
+      const executor = (this.options.executorFor ?? defaultExecutor)(clients, settings);
+      outcome = await executor.apply(finding, plan);
+    } catch (error) {
+      // Nothing was changed (the executor returns, never throws, once it changed something):
+      // give the claim back so the retry of this record can fix it.
+      await store.releaseClaim(claim.claim);
+      this.logger.error('fix failed before anything was changed; the record will be retried', {
+        findingId: finding.findingId,
+        error: errorText(error),
+      });
+      throw error;
+    }
+
+    const record = await store.putAudit({
+      ...subjectOf(finding),
+      kind: 'fix',
+      actor: SERVICE_ACTOR,
+      outcome: outcome.status,
+      reason: outcome.why,
+      decision,
+      plan,
+      before: outcome.before,
+      after: outcome.after,
+      changes: outcome.changes,
+      observedAt: finding.observedAt,
+    });
+    if (outcome.status === 'skipped') {
+      // Nothing changed: a later delivery (say, after the resource broke again) may try afresh.
+      await store.releaseClaim(claim.claim);
+    } else {
+      await store.completeClaim(claim.claim, { auditId: record.auditId, outcome: outcome.status });
+    }
+    await store.recordAction(finding.findingId, {
+      action: 'fix',
+      outcome: outcome.status,
+      auditId: record.auditId,
+      fixOutcome: outcome.status,
+    });
+    this.logger.info('fix attempted', {
+      findingId: finding.findingId,
+      outcome: outcome.status,
+      why: outcome.why,
+      auditId: record.auditId,
+      calls: outcome.calls,
+    });
+    if (outcome.status !== 'skipped') {
+      await this.tell({
+        finding,
+        decision,
+        outcome: outcome.status,
+        why: outcome.why,
+        auditId: record.auditId,
+        changes: outcome.changes,
+        warnings: plan.warnings,
+      });
+    }
+    return this.finish(finding, decision, outcome.status, outcome.why, record.auditId);
+  }
+
+  /** A notification about an action already taken and recorded: its failure is logged, not retried. */
+  private async tell(event: ActionEvent): Promise<void> {
+    try {
+      await this.options.notifier.notify(event);
+    } catch (error) {
+      this.logger.error('notification failed', {
+        findingId: event.finding.findingId,
+        error: errorText(error),
+      });
+    }
+  }
+
+  private async finish(
+    finding: Finding,
+    decision: Decision | null,
+    outcome: RemediationOutcomeKind,
+    why: string,
+    auditId: string | null,
+  ): Promise<ProcessResult> {
+    const event: RemediationEvent = {
+      findingId: finding.findingId,
+      ruleId: finding.ruleId,
+      resourceId: finding.resourceId,
+      accountId: finding.accountId,
+      region: finding.region,
+      decision,
+      outcome,
+      why,
+      auditId,
+    };
+    try {
+      await this.options.events.publish(event);
+    } catch (error) {
+      // The action is done and recorded; retrying the record for its announcement would redo it.
+      this.logger.error('Remediation event not published', {
+        findingId: finding.findingId,
+        error: errorText(error),
+      });
+    }
+    return event;
+  }
+}
+
+function defaultExecutor(clients: RemediationClients, settings: Settings): RemediationExecutor {
+  return new RemediationExecutor({
+    ec2: clients.ec2,
+    s3: clients.s3,
+    reevaluate: liveReevaluator(clients, ruleOptionsOf(settings)),
+  });
+}
+
+function subjectOf(finding: Finding) {
+  return {
+    findingId: finding.findingId,
+    ruleId: finding.ruleId,
+    resourceType: finding.resourceType,
+    resourceId: finding.resourceId,
+    resourceArn: finding.resourceArn,
+    accountId: finding.accountId,
+    region: finding.region,
+  };
+}
+
+function warningsOf(finding: Finding): readonly string[] {
+  return finding.remediation?.kind === 'fix' ? finding.remediation.warnings : [];
+}
+
+function capitalize(text: string): string {
+  const trimmed = text.trim().replace(/\.+$/, '');
+  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+}
