@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Inventory } from '../../shared/inventory/inventory';
 import { normalizeItems, parseConfigurationItems } from '../../shared/inventory/load';
@@ -7,6 +6,7 @@ import type { RuleId } from '../../shared/rules/types';
 import { formatJson, formatTable } from '../../shared/scan/format';
 import { scanInventory } from '../../shared/scan/scan';
 import { type CliIo, type CommandResult, UsageError } from '../cli-error';
+import { readInput } from '../read-input';
 
 export const SCAN_USAGE = `Usage: endpoint-guard scan --snapshot FILE [options]
        endpoint-guard scan --live [options]     (live, read-only: endpoint-guard scan --live --help)
@@ -77,26 +77,4 @@ export function wantsColor(io: Pick<CliIo, 'env' | 'stdoutIsTty'>): boolean {
   if (io.env.NO_COLOR) return false;
   if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return true;
   return io.stdoutIsTty;
-}
-
-async function readInput(path: string, io: CliIo): Promise<Uint8Array> {
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    return Buffer.concat(chunks);
-  }
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (error as Error).message;
-    throw new UsageError(`cannot read ${path}: ${why}`);
-  }
 }

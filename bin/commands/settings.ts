@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { isRuleId, RULE_IDS } from '../../shared/rules/index';
@@ -17,6 +16,7 @@ import {
   type Settings,
 } from '../../shared/settings/schema';
 import { type CliIo, type CommandResult, UsageError } from '../cli-error';
+import { readInput } from '../read-input';
 
 export const SETTINGS_USAGE = `Usage: endpoint-guard settings <subcommand> [options]
 
@@ -402,23 +402,5 @@ function setAt(document: Record<string, unknown>, path: readonly string[], value
 }
 
 async function readText(path: string, io: CliIo): Promise<string> {
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (error as Error).message;
-    throw new UsageError(`cannot read ${path}: ${why}`);
-  }
+  return (await readInput(path, io)).toString('utf8');
 }
