@@ -18,6 +18,11 @@ export interface DetectorEnvironment {
   readonly settingsParameter: string;
   /** `AWS_REGION` (set by Lambda): the region when an event names none. */
   readonly region: string | undefined;
+  /**
+   * `HOME_REGION`: where the settings parameter lives. The detectors run in every governed
+   * region, the settings only in the home one. @default the function's own region
+   */
+  readonly homeRegion: string | undefined;
 }
 
 /**
@@ -43,6 +48,7 @@ export function readDetectorEnvironment(
     functionRolePrefix: env.FUNCTION_ROLE_PREFIX?.trim() || DEFAULT_FUNCTION_ROLE_PREFIX,
     settingsParameter: env.SETTINGS_PARAMETER?.trim() || DEFAULT_SETTINGS_PARAMETER,
     region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || undefined,
+    homeRegion: env.HOME_REGION?.trim() || undefined,
   };
 }
 

@@ -36,14 +36,16 @@ export async function defaultRuleOptions(): Promise<RuleOptions> {
  * const options = await loadRuleOptions();
  */
 export function settingsRuleOptions(
-  environment: () => Pick<DetectorEnvironment, 'settingsParameter'>,
+  environment: () => Pick<DetectorEnvironment, 'settingsParameter' | 'homeRegion'>,
   logger: Logger,
-  ssm: () => SSMClient = () => new SSMClient(RETRY_CONFIG),
+  ssm: (region: string | undefined) => SSMClient = (region) =>
+    new SSMClient({ ...RETRY_CONFIG, ...(region ? { region } : {}) }),
 ): RuleOptionsLoader {
   let provider: SettingsProvider | undefined;
   return async () => {
     provider ??= new SettingsProvider({
-      ssm: ssm(),
+      // The settings live in the home region; a detector in another region reads them there.
+      ssm: ssm(environment().homeRegion),
       parameterName: environment().settingsParameter,
       onInvalid: (error) =>
         logger.error('invalid settings document: the last valid settings stay in force', {
