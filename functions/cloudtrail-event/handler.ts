@@ -19,10 +19,12 @@ import {
   type SelfCallerOptions,
 } from '../../shared/events/cloudtrail';
 import { planCloudTrailEvaluation } from '../../shared/events/cloudtrail-map';
+import { countFindings, type MetricsSink, NO_METRICS } from '../../shared/metrics';
 import type { RuleOptions } from '../../shared/rules/types';
 import { type DetectorAdapters, lazyDetectorAdapters } from '../common/adapters';
 import { lazyEnvironment } from '../common/environment';
 import { appendLogKeys, createLogger } from '../common/logger';
+import { powertoolsMetrics } from '../common/metrics';
 import { defaultRuleOptions, settingsRuleOptions } from '../common/rule-options';
 import { runCloudTrailEvent } from './run';
 
@@ -36,6 +38,8 @@ export interface CloudTrailHandlerDeps {
   readonly loadRuleOptions?: () => Promise<RuleOptions>;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** Where the `Findings` counts go. @default NO_METRICS; the Lambda emits Powertools EMF */
+  readonly metrics?: MetricsSink;
 }
 
 export interface CloudTrailResult {
@@ -90,6 +94,7 @@ export function createHandler(deps: CloudTrailHandlerDeps) {
       ruleOptions: await (deps.loadRuleOptions ?? defaultRuleOptions)(),
       now,
     });
+    countFindings(deps.metrics ?? NO_METRICS, run.evaluations);
     logger.info('evaluated after an API call', {
       scope: plan.scope,
       notes: plan.notes,
@@ -125,6 +130,7 @@ const logger = createLogger('cloudtrail-event');
 export const handler = createHandler({
   logger,
   loadRuleOptions: settingsRuleOptions(environment, logger),
+  metrics: powertoolsMetrics(),
   adapters: lazyDetectorAdapters(environment),
   selfCallers: () => {
     const { memberRoleName, functionRolePrefix } = environment();

@@ -13,10 +13,12 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { InputError } from '../../shared/errors';
 import { type ConfigRuleEvent, parseConfigRuleEvent } from '../../shared/events/config-rule-event';
+import { countFindings, type MetricsSink, NO_METRICS } from '../../shared/metrics';
 import type { RuleOptions } from '../../shared/rules/types';
 import { type DetectorAdapters, lazyDetectorAdapters } from '../common/adapters';
 import { lazyEnvironment } from '../common/environment';
 import { appendLogKeys, createLogger } from '../common/logger';
+import { powertoolsMetrics } from '../common/metrics';
 import { defaultRuleOptions, settingsRuleOptions } from '../common/rule-options';
 import { runConfigRule } from './run';
 
@@ -28,6 +30,8 @@ export interface ConfigRuleHandlerDeps {
   readonly loadRuleOptions?: () => Promise<RuleOptions>;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** Where the `Findings` counts go. @default NO_METRICS; the Lambda emits Powertools EMF */
+  readonly metrics?: MetricsSink;
   /** The function's region, for events that name none. @default undefined */
   readonly defaultRegion?: () => string | undefined;
 }
@@ -69,6 +73,7 @@ export function createHandler(deps: ConfigRuleHandlerDeps) {
         now,
         defaultRegion: deps.defaultRegion?.(),
       });
+      countFindings(deps.metrics ?? NO_METRICS, run.evaluations);
       const byStatus = countBy(run.evaluations.map((evaluation) => evaluation.status));
       logger.info(run.outcome === 'ignored' ? 'nothing to evaluate' : 'evaluations reported', {
         messageType: parsed.messageType,
@@ -132,6 +137,7 @@ const logger = createLogger('config-rule');
 export const handler = createHandler({
   logger,
   loadRuleOptions: settingsRuleOptions(environment, logger),
+  metrics: powertoolsMetrics(),
   adapters: lazyDetectorAdapters(environment),
   defaultRegion: () => environment().region,
 });

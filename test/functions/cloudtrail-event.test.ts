@@ -61,9 +61,18 @@ const logger = new Logger({ serviceName: 'endpoint-guard-cloudtrail-event-test',
 let ec2State: Ec2State;
 let s3State: S3State;
 
+/** The counts the handler emitted, as `<metric> <dimensions> <value>` lines. */
+let metricLines: string[] = [];
+const metrics = {
+  count(name: string, dimensions: Readonly<Record<string, string>>, value: number) {
+    metricLines.push(`${name} ${JSON.stringify(dimensions)} ${value}`);
+  },
+};
+
 function handler() {
   return createHandler({
     logger,
+    metrics,
     adapters: () => ({
       clients: new AwsClientFactory({ memberRoleName: 'EndpointGuardMember', ownAccountId: OWN_ACCOUNT }),
       publisher: new FindingPublisher({
@@ -98,6 +107,7 @@ function callCounts(): Record<string, number> {
 }
 
 beforeEach(() => {
+  metricLines = [];
   for (const mock of ALL_MOCKS) mock.reset();
   ssm.reset();
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
@@ -219,6 +229,13 @@ describe('cloudtrail-event handler: every mapped API call', () => {
         'endpoint has subnets in 1 AZ (us-east-1a); its VPC vpc-0a000001 uses 3 AZs (us-east-1a, us-east-1b, us-east-1c); missing us-east-1b, us-east-1c',
       trigger: { eventName: 'CreateSubnet', eventId: '6f1c0007-3b4d-4e5f-8a9b-0c1d2e3f0007' },
     });
+    // One Findings count per rule and status published (two route tables lack the S3 route).
+    expect(metricLines).toEqual([
+      'Findings {"ruleId":"gateway-endpoint-routes","status":"COMPLIANT"} 1',
+      'Findings {"ruleId":"gateway-endpoint-routes","status":"NON_COMPLIANT"} 2',
+      'Findings {"ruleId":"interface-endpoint-multi-az","status":"NON_COMPLIANT"} 1',
+      'Findings {"ruleId":"interface-endpoint-multi-az","status":"NOT_APPLICABLE"} 1',
+    ]);
   });
 
   it('resolves the route table of CreateRoute to its VPC, then reads that VPC', async () => {

@@ -76,9 +76,18 @@ const logger = new Logger({ serviceName: 'endpoint-guard-config-rule-test', logL
 let ec2State: Ec2State;
 let s3State: S3State;
 
+/** The counts the handler emitted, as `<metric> <dimensions> <value>` lines. */
+let metricLines: string[] = [];
+const metrics = {
+  count(name: string, dimensions: Readonly<Record<string, string>>, value: number) {
+    metricLines.push(`${name} ${JSON.stringify(dimensions)} ${value}`);
+  },
+};
+
 function handler() {
   return createHandler({
     logger,
+    metrics,
     adapters: () => ({
       clients: new AwsClientFactory({ memberRoleName: 'EndpointGuardMember', ownAccountId: OWN_ACCOUNT }),
       publisher: new FindingPublisher({
@@ -118,6 +127,7 @@ function expectNoAwsCall(): void {
 }
 
 beforeEach(() => {
+  metricLines = [];
   for (const mock of ALL_MOCKS) mock.reset();
   ssm.reset();
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
@@ -138,6 +148,23 @@ beforeEach(() => {
     FailedEntryCount: 0,
     Entries: (input.Entries ?? []).map((_, index) => ({ EventId: `event-${index}` })),
   }));
+});
+
+describe('config-rule handler: metrics', () => {
+  it('counts the published findings by rule and status', async () => {
+    await handler()(eventFixture('config-rule/change-route-table.json'), CONTEXT);
+
+    expect(metricLines).toEqual([
+      'Findings {"ruleId":"gateway-endpoint-routes","status":"COMPLIANT"} 1',
+      'Findings {"ruleId":"gateway-endpoint-routes","status":"NON_COMPLIANT"} 1',
+    ]);
+  });
+
+  it('counts nothing for an invalid event', async () => {
+    await handler()(eventFixture('config-rule/malformed/unknown-rule-id.json'), CONTEXT);
+
+    expect(metricLines).toEqual([]);
+  });
 });
 
 describe('config-rule handler: change notification', () => {
