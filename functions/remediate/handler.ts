@@ -2,7 +2,9 @@
  * remediate: consumes `Finding` events from its SQS queue (EventBridge → SQS, so each message
  * body is the EventBridge event with the Finding as `detail`), and hands each one to the
  * {@link FindingProcessor}: record, decide, act (fix / ticket / notify / nothing), audit, and
- * emit a `Remediation` event.
+ * emit a `Remediation` event. Tickets go to the sink the settings name (`tickets.sink`: OpsCenter
+ * by default, Jira, ServiceNow, a webhook, or none) through `TicketLifecycle`, with credentials
+ * from Secrets Manager; notifications go to `TOPIC_ARN` (or the log without one).
  *
  * - Records are processed with Powertools Batch; a record whose work fails (an AWS or store
  *   error that may pass) is reported in `batchItemFailures`, so SQS redelivers only it, and the
@@ -22,6 +24,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -35,13 +38,14 @@ import {
   InvalidFindingError,
   parseFinding,
 } from '../../shared/findings/finding';
+import { LogNotifier, SnsNotifier } from '../../shared/notifications/sns-notifier';
 import { EventBridgeRemediationSink } from '../../shared/remediation/event-publisher';
-import { LogNotifier, SnsNotifier } from '../../shared/remediation/notifiers';
-import { PendingTicketService } from '../../shared/remediation/pending-ticket-service';
-import type { Notifier } from '../../shared/remediation/ports';
 import { FindingProcessor, type ProcessResult } from '../../shared/remediation/processor';
+import { SecretsManagerSecretProvider } from '../../shared/secrets/secret-provider';
 import { SettingsProvider } from '../../shared/settings/provider';
 import { FindingStore } from '../../shared/store/finding-store';
+import { TicketLifecycle } from '../../shared/tickets/lifecycle';
+import { TicketSinkFactory } from '../../shared/tickets/sink-factory';
 import { ownAccountOf } from '../common/adapters';
 import { createLogger } from '../common/logger';
 import { type RemediateEnvironment, readRemediateEnvironment } from './environment';
@@ -194,29 +198,37 @@ export function lazyRemediateAdapters(
         client: DynamoDBDocumentClient.from(dynamodb),
         tableName: env.tableName,
       });
-      const sns = env.topicArn
+      const ownAccountId = ownAccountOf(context);
+      const notifier: SnsNotifier | LogNotifier = env.topicArn
         ? new SnsNotifier({ sns: new SNSClient({ ...RETRY_CONFIG }), topicArn: env.topicArn })
-        : undefined;
-      const notifier: Notifier =
-        sns ?? new LogNotifier((message, attributes) => logger.warn(message, attributes));
+        : new LogNotifier((message, attributes) => logger.warn(message, attributes));
+      const ssm = new SSMClient({ ...RETRY_CONFIG });
       const settings = new SettingsProvider({
-        ssm: new SSMClient({ ...RETRY_CONFIG }),
+        ssm,
         parameterName: env.settingsParameter,
         onInvalid: async (error) => {
           logger.error('invalid settings document: the last valid settings stay in force', { error });
-          await sns?.publishText(
-            'endpoint-guard settings are invalid',
-            `${error.message}\n\nThe last valid settings stay in force; nothing is auto-fixed on invalid settings.`,
-          );
+          await notifier.settingsInvalid(error, ownAccountId);
         },
         onReadError: (error) =>
           logger.warn('settings not readable: the last valid settings stay in force', { error }),
       });
-      const ownAccountId = ownAccountOf(context);
       const clients = new AwsClientFactory({
         memberRoleName: env.memberRoleName,
         ...(ownAccountId === undefined ? {} : { ownAccountId }),
         roleSessionName: 'endpoint-guard-remediate',
+      });
+      // Tickets: the sink the settings name, its credentials from Secrets Manager (cached 5 min).
+      const tickets = new TicketLifecycle({
+        store,
+        sinks: new TicketSinkFactory({
+          ssm,
+          secrets: new SecretsManagerSecretProvider({
+            client: new SecretsManagerClient({ ...RETRY_CONFIG }),
+          }),
+          logger,
+        }),
+        logger,
       });
       built = {
         processor: new FindingProcessor({
@@ -224,7 +236,7 @@ export function lazyRemediateAdapters(
           settings,
           clientsFor: (accountId, region) => clients.forAccount(accountId, region),
           notifier,
-          tickets: new PendingTicketService({ store }),
+          tickets,
           events: new EventBridgeRemediationSink({
             eventBridge: new EventBridgeClient({ ...RETRY_CONFIG }),
             eventBusName: env.eventBusName,

@@ -1,7 +1,10 @@
 /**
- * The ticket service used until a ticket sink is configured: it records the intent to open a
- * ticket (an audit record with outcome `ticket-pending`, and `pending:<auditId>` as the finding's
- * ticket reference), once per finding, so nothing is lost and a sink can pick the intents up.
+ * The ticket service used before the ticket sinks existed: it records the intent to open a ticket
+ * (an audit record with outcome `ticket-pending`, and `pending:<auditId>` as the finding's ticket
+ * reference), once per finding. `TicketLifecycle` (shared/tickets) replaces it, and takes over the
+ * intents it recorded: their claims are released and real tickets opened.
+ *
+ * @deprecated use `TicketLifecycle` from `shared/tickets`.
  */
 import type { Finding } from '../findings/finding';
 import type { Decision } from '../settings/decision';
@@ -15,7 +18,8 @@ import type { TicketResult, TicketService } from './ports';
  *
  * @example
  * const tickets = new PendingTicketService({ store });
- * const { reference, created } = await tickets.ensureTicket(finding, decision); // 'pending:01J...'
+ * const { reference, created } = await tickets.ensureTicket(finding, decision, { settings, warnings: [] }); // 'pending:01J...'
+ * @deprecated use `TicketLifecycle` from `shared/tickets`.
  */
 export class PendingTicketService implements TicketService {
   constructor(
@@ -34,6 +38,7 @@ export class PendingTicketService implements TicketService {
       const current = claim.current;
       const reference = current?.auditId ? `pending:${current.auditId}` : 'pending';
       return {
+        action: 'unchanged',
         reference,
         created: false,
         ...(current?.auditId ? { auditId: current.auditId } : {}),
@@ -64,6 +69,7 @@ export class PendingTicketService implements TicketService {
       await store.setTicketReference(finding.findingId, reference);
       await store.completeClaim(claim.claim, { auditId: record.auditId, outcome: 'ticket-pending' });
       return {
+        action: 'opened',
         reference,
         created: true,
         auditId: record.auditId,
@@ -74,5 +80,15 @@ export class PendingTicketService implements TicketService {
       await store.releaseClaim(claim.claim);
       throw error;
     }
+  }
+
+  /** Intents are never resolved: there is no ticket. */
+  async resolveTicket(): Promise<TicketResult | undefined> {
+    return undefined;
+  }
+
+  /** Intents take no notes: there is no ticket. */
+  async noteOnTicket(): Promise<TicketResult | undefined> {
+    return undefined;
   }
 }

@@ -5,14 +5,22 @@
  * Safety (DESIGN.md): a fix runs only when `decide` says `fix`, after winning the finding's fix
  * claim (so ten concurrent deliveries give one fix) and a slot of the account's hourly cap (so the
  * cap holds under concurrency), and the executor re-checks live state before changing anything.
+ *
+ * Tickets and notifications (one ticket per finding for its whole life): a `ticket` decision
+ * opens the finding's ticket or updates the open one; a fix that is applied, or an observation
+ * that is COMPLIANT or NOT_APPLICABLE, resolves it; a failed fix adds a note to it. Notifications
+ * of a `notify` decision are rate-limited per finding by `notifications.commentIntervalHours`,
+ * and the window closes when the finding is compliant again, so a regression is told at once.
  */
 import type { AccountClients } from '../aws/clients';
 import type { Finding } from '../findings/finding';
 import { type Decision, decide, type FindingHistory } from '../settings/decision';
 import { ruleOptionsOf, type Settings } from '../settings/schema';
 import type { FindingStore } from '../store/finding-store';
-import { SERVICE_ACTOR } from '../store/records';
+import { type FindingState, SERVICE_ACTOR } from '../store/records';
+import { commentIntervalSeconds } from '../tickets/lifecycle';
 import { errorText } from './aws-errors';
+import { describeChange } from './changes';
 import { RemediationExecutor, type RemediationOutcome } from './executor';
 import { liveReevaluator } from './live-reevaluate';
 import type {
@@ -21,6 +29,7 @@ import type {
   RemediationEvent,
   RemediationEventSink,
   RemediationOutcomeKind,
+  TicketResult,
   TicketService,
 } from './ports';
 
@@ -45,6 +54,8 @@ export interface FindingProcessorOptions {
     | 'takeFixSlot'
     | 'putAudit'
     | 'recordAction'
+    | 'claim'
+    | 'getClaim'
   >;
   /** The settings in force (a `SettingsProvider`). */
   readonly settings: { get(): Promise<Settings> };
@@ -108,37 +119,107 @@ export class FindingProcessor {
     const settings = await this.options.settings.get();
     const last = observation.state.lastFixOutcome;
     const history: FindingHistory = {
-      fixesThisHourForAccount: await store.fixesThisHour(finding.accountId),
+      // Only a NON_COMPLIANT finding can be fixed: the others (most of a sweep) skip the read.
+      fixesThisHourForAccount:
+        finding.status === 'NON_COMPLIANT' ? await store.fixesThisHour(finding.accountId) : 0,
       previousFixFailed: last === 'failed' || last === 'rolled-back',
     };
     const decision = decide(finding, settings, history, this.now());
     this.logger.info('decided', { findingId: finding.findingId, decision, history });
-    return this.act(finding, decision, settings);
+    if (finding.status !== 'NON_COMPLIANT') {
+      return this.settle(finding, decision, settings, observation.state);
+    }
+    return this.act(finding, decision, settings, observation.state);
   }
 
-  private async act(finding: Finding, decision: Decision, settings: Settings): Promise<ProcessResult> {
+  private async act(
+    finding: Finding,
+    decision: Decision,
+    settings: Settings,
+    state: FindingState,
+  ): Promise<ProcessResult> {
     switch (decision.action) {
       case 'ignore':
         return this.finish(finding, decision, 'ignored', decision.why, null);
       case 'notify':
-        return this.notify(finding, decision);
+        return this.notify(finding, decision, settings);
       case 'ticket':
-        return this.ticket(finding, decision);
+        return this.ticket(finding, decision, settings, state);
       case 'fix':
-        return this.fix(finding, decision, settings);
+        return this.fix(finding, decision, settings, state);
     }
   }
 
-  private async notify(finding: Finding, decision: Decision): Promise<ProcessResult> {
+  /**
+   * A finding that is COMPLIANT or NOT_APPLICABLE again: resolve its open ticket, and close its
+   * notification window so that a regression is told at once.
+   */
+  private async settle(
+    finding: Finding,
+    decision: Decision,
+    settings: Settings,
+    state: FindingState,
+  ): Promise<ProcessResult> {
     const { store } = this.options;
-    // The notification is the action here: if it fails, the finding is retried.
-    await this.options.notifier.notify({
+    if (state.lastAction === 'notify' && state.lastOutcome === 'notified') {
+      const window = await store.getClaim('ticket', notifyKey(finding.findingId));
+      if (window) await store.releaseClaim(window);
+      await store.recordAction(finding.findingId, { action: 'notify', outcome: 'closed' });
+    }
+    const resolved = await this.options.tickets.resolveTicket(finding, {
+      settings,
+      state,
+      resolution: {
+        kind: finding.status === 'COMPLIANT' ? 'compliant' : 'not-applicable',
+        text:
+          `${finding.resourceId} is ${finding.status} (observed ${finding.observedAt} by ${finding.detector}): ` +
+          `${finding.reason}. Resolved by endpoint-guard.`,
+      },
+    });
+    if (resolved?.action !== 'resolved') {
+      return this.finish(finding, decision, 'ignored', decision.why, null);
+    }
+    await store.recordAction(finding.findingId, { action: 'ticket', outcome: 'resolved' });
+    return this.finish(
       finding,
       decision,
-      outcome: 'notified',
-      why: decision.why,
-      warnings: warningsOf(finding),
+      'resolved',
+      `${finding.resourceId} is ${finding.status}: ${capitalize(resolved.why)}.`,
+      null,
+    );
+  }
+
+  private async notify(finding: Finding, decision: Decision, settings: Settings): Promise<ProcessResult> {
+    const { store } = this.options;
+    // One notification per finding per interval: a conditional put holds it under concurrency.
+    const seconds = commentIntervalSeconds(settings);
+    const window = await store.claim('ticket', notifyKey(finding.findingId), {
+      seconds,
+      holder: { findingId: finding.findingId, observedAt: finding.observedAt },
     });
+    if (!window.claimed) {
+      const next = window.current ? new Date(window.current.expiresAt * 1000).toISOString() : 'later';
+      return this.finish(
+        finding,
+        decision,
+        'skipped',
+        `${decision.why} Already notified at ${window.current?.claimedAt ?? 'a moment ago'}: the next notification about this finding is due after ${next} (notifications.commentIntervalHours = ${seconds / 3600}).`,
+        null,
+      );
+    }
+    // The notification is the action here: if it fails, the finding is retried.
+    try {
+      await this.options.notifier.notify({
+        finding,
+        decision,
+        outcome: 'notified',
+        why: decision.why,
+        warnings: warningsOf(finding),
+      });
+    } catch (error) {
+      await store.releaseClaim(window.claim);
+      throw error;
+    }
     const record = await store.putAudit({
       ...subjectOf(finding),
       kind: 'notify',
@@ -160,32 +241,70 @@ export class FindingProcessor {
     return this.finish(finding, decision, 'notified', decision.why, record.auditId);
   }
 
-  private async ticket(finding: Finding, decision: Decision): Promise<ProcessResult> {
-    const ticket = await this.options.tickets.ensureTicket(finding, decision);
+  private async ticket(
+    finding: Finding,
+    decision: Decision,
+    settings: Settings,
+    state: FindingState,
+  ): Promise<ProcessResult> {
+    const ticket = await this.options.tickets.ensureTicket(finding, decision, {
+      settings,
+      state,
+      warnings: warningsOf(finding),
+    });
+    if (ticket.action === 'disabled') {
+      return this.notify(
+        finding,
+        {
+          ...decision,
+          action: 'notify',
+          why: `${decision.why} Tickets are off (tickets.sink is "none"): notifying instead.`,
+        },
+        settings,
+      );
+    }
+    const opened = ticket.action === 'opened' || ticket.action === 'adopted';
     await this.options.store.recordAction(finding.findingId, {
       action: 'ticket',
-      outcome: 'ticketed',
+      outcome: opened ? 'ticketed' : `ticket-${ticket.action}`,
       ...(ticket.auditId ? { auditId: ticket.auditId } : {}),
     });
-    return this.finish(
-      finding,
-      decision,
-      'ticketed',
-      `${decision.why} ${capitalize(ticket.why)}.`,
-      ticket.auditId ?? null,
-    );
+    const why = `${decision.why} ${capitalize(ticket.why)}.`;
+    if (opened) {
+      // The ticket is open and recorded: a failed notification is logged, not retried.
+      await this.tell({
+        finding,
+        decision,
+        outcome: 'ticketed',
+        why,
+        ...(ticket.auditId ? { auditId: ticket.auditId } : {}),
+        warnings: warningsOf(finding),
+        ticket: ticketOf(ticket),
+      });
+    }
+    return this.finish(finding, decision, 'ticketed', why, ticket.auditId ?? null);
   }
 
-  private async fix(finding: Finding, decision: Decision, settings: Settings): Promise<ProcessResult> {
+  private async fix(
+    finding: Finding,
+    decision: Decision,
+    settings: Settings,
+    state: FindingState,
+  ): Promise<ProcessResult> {
     const { store } = this.options;
     const plan = finding.remediation;
     if (plan?.kind !== 'fix') {
       // `decide` never says fix without a fix plan; if it ever did, a person looks.
-      return this.ticket(finding, {
-        ...decision,
-        action: 'ticket',
-        why: 'The finding carries no fix plan: opening a ticket.',
-      });
+      return this.ticket(
+        finding,
+        {
+          ...decision,
+          action: 'ticket',
+          why: 'The finding carries no fix plan: opening a ticket.',
+        },
+        settings,
+        state,
+      );
     }
     const claim = await store.claimFix(finding, plan.actions);
     if (!claim.claimed) {
@@ -223,7 +342,7 @@ export class FindingProcessor {
               why: `The hourly fix cap of account ${finding.accountId} is reached: opening a ticket instead.`,
             }
           : capped;
-      return this.act(finding, fallback, settings);
+      return this.act(finding, fallback, settings, state);
     }
 
     let outcome: RemediationOutcome;
@@ -274,6 +393,31 @@ export class FindingProcessor {
       auditId: record.auditId,
       calls: outcome.calls,
     });
+    let ticket: TicketResult | undefined;
+    if (outcome.status === 'applied') {
+      ticket = await this.aboutTicket(finding, () =>
+        this.options.tickets.resolveTicket(finding, {
+          settings,
+          state,
+          resolution: {
+            kind: 'fixed',
+            text: [
+              `Fixed automatically by endpoint-guard (audit ${record.auditId}): ${outcome.why}`,
+              ...outcome.changes.map((change) => `- ${describeChange(change)}`),
+              `To take the fix back: endpoint-guard rollback ${record.auditId}`,
+            ].join('\n'),
+          },
+        }),
+      );
+    } else if (outcome.status === 'failed') {
+      ticket = await this.aboutTicket(finding, () =>
+        this.options.tickets.noteOnTicket(finding, {
+          settings,
+          state,
+          text: `endpoint-guard tried to fix this automatically and failed (audit ${record.auditId}): ${outcome.why}`,
+        }),
+      );
+    }
     if (outcome.status !== 'skipped') {
       await this.tell({
         finding,
@@ -283,9 +427,26 @@ export class FindingProcessor {
         auditId: record.auditId,
         changes: outcome.changes,
         warnings: plan.warnings,
+        ...(ticket?.reference ? { ticket: ticketOf(ticket) } : {}),
       });
     }
     return this.finish(finding, decision, outcome.status, outcome.why, record.auditId);
+  }
+
+  /** A ticket step after a fix already recorded: its failure is logged, not retried. */
+  private async aboutTicket(
+    finding: Finding,
+    step: () => Promise<TicketResult | undefined>,
+  ): Promise<TicketResult | undefined> {
+    try {
+      return await step();
+    } catch (error) {
+      this.logger.error('ticket not updated after the fix; the next observation will', {
+        findingId: finding.findingId,
+        error: errorText(error),
+      });
+      return undefined;
+    }
   }
 
   /** A notification about an action already taken and recorded: its failure is logged, not retried. */
@@ -348,6 +509,20 @@ function subjectOf(finding: Finding) {
     resourceArn: finding.resourceArn,
     accountId: finding.accountId,
     region: finding.region,
+  };
+}
+
+/** The claim key of a finding's notification window. */
+function notifyKey(findingId: string): string {
+  return `${findingId}#notify`;
+}
+
+function ticketOf(ticket: TicketResult): NonNullable<ActionEvent['ticket']> {
+  return {
+    reference: ticket.reference,
+    ...(ticket.key === undefined ? {} : { key: ticket.key }),
+    ...(ticket.url === undefined ? {} : { url: ticket.url }),
+    ...(ticket.previous === undefined ? {} : { previous: ticket.previous }),
   };
 }
 

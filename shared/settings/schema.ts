@@ -95,7 +95,10 @@ export interface ServiceNowSettings {
   readonly instanceUrl: string;
   /** Secrets Manager secret holding the API credentials. */
   readonly secretArn: string;
+  /** Assignment group of new incidents (name or sys_id). */
   readonly assignmentGroup?: string;
+  /** `close_code` of resolved incidents: one of the instance's choices. @default 'Solution provided' */
+  readonly closeCode: string;
 }
 
 /** `tickets.webhook`: a JSON POST per ticket, signed with the secret. */
@@ -188,7 +191,12 @@ const secretArnSchema = z
     error: 'expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
   });
 
-const httpsUrlSchema = z.url({ protocol: /^https$/, error: 'expected an https:// URL' });
+const httpsUrlSchema = z
+  .url({ protocol: /^https$/, error: 'expected an https:// URL' })
+  // Credentials in a URL end up in logs and ticket payloads: they belong in the secret.
+  .refine((url) => !/^https:\/\/[^/?#]*@/i.test(url), {
+    error: 'expected an https:// URL without user name or password (put credentials in the secret)',
+  });
 
 const ticketBlocks = ['jira', 'servicenow', 'webhook'] as const;
 
@@ -205,6 +213,7 @@ const ticketsSchema = strictObject({
     instanceUrl: httpsUrlSchema,
     secretArn: secretArnSchema,
     assignmentGroup: nonEmptyText('assignment group').optional(),
+    closeCode: nonEmptyText('close code').default('Solution provided'),
   }).optional(),
   webhook: strictObject({ url: httpsUrlSchema, secretArn: secretArnSchema }).optional(),
 })
@@ -292,11 +301,20 @@ export function parseJson(text: string, source?: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new SettingsValidationError([`(document): not valid JSON: ${(error as Error).message}`], {
+    throw new SettingsValidationError([`(document): not valid JSON: ${withoutExcerpt((error as Error).message)}`], {
       ...(source ? { source } : {}),
       cause: error,
     });
   }
+}
+
+/**
+ * V8's JSON.parse messages quote the text around the error (`Unexpected token 'e', ..."apiToken":
+ * eg-secr"... is not valid JSON`). A settings document is where someone may paste a credential, and
+ * this message is logged and sent to the notification topic: keep V8's reason, drop the excerpt.
+ */
+function withoutExcerpt(message: string): string {
+  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
 }
 
 /** Every default: every rule in every account is ticketed, nothing is fixed. */

@@ -20,20 +20,29 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  CreateOpsItemCommand,
+  DescribeOpsItemsCommand,
+  GetParameterCommand,
+  ParameterNotFound,
+  SSMClient,
+  UpdateOpsItemCommand,
+} from '@aws-sdk/client-ssm';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler, parseFindingRecord } from '../../functions/remediate/handler';
 import { type Finding, findingIdOf } from '../../shared/findings/finding';
+import { SnsNotifier } from '../../shared/notifications/sns-notifier';
 import { EventBridgeRemediationSink } from '../../shared/remediation/event-publisher';
-import { SnsNotifier } from '../../shared/remediation/notifiers';
-import { PendingTicketService } from '../../shared/remediation/pending-ticket-service';
 import type { RemediationEvent } from '../../shared/remediation/ports';
 import { FindingProcessor } from '../../shared/remediation/processor';
 import { SettingsProvider } from '../../shared/settings/provider';
 import { FindingStore } from '../../shared/store/finding-store';
+import { TicketLifecycle } from '../../shared/tickets/lifecycle';
+import { decodeTicket } from '../../shared/tickets/reference';
+import { TicketSinkFactory } from '../../shared/tickets/sink-factory';
 import { ACCOUNT, endpointFinding, type FindingOverrides, fixPlan, REGION } from '../remediation/fixtures';
 import { useDynalite } from '../support/dynalite';
 
@@ -55,6 +64,7 @@ const eventsMock = mockClient(eventBridge);
 const TOPIC = `arn:aws:sns:${REGION}:111122223333:endpoint-guard`;
 const SERVICE = `com.amazonaws.${REGION}.sqs`;
 const AUTO_FIX = { version: 1, rules: { 'interface-endpoint-multi-az': { mode: 'auto-fix' } } };
+const OPS_ITEM = 'oi-0123456789ab';
 
 const context: Context = {
   callbackWaitsForEmptyEventLoop: true,
@@ -245,6 +255,9 @@ beforeEach(async () => {
   ]);
   mockLiveEc2();
   snsMock.on(PublishCommand).resolves({ MessageId: 'sns-1' });
+  ssmMock.on(DescribeOpsItemsCommand).resolves({ OpsItemSummaries: [] });
+  ssmMock.on(CreateOpsItemCommand).resolves({ OpsItemId: OPS_ITEM });
+  ssmMock.on(UpdateOpsItemCommand).resolves({});
   eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 
   const tableName = await db.createTable();
@@ -254,7 +267,14 @@ beforeEach(async () => {
     settings: new SettingsProvider({ ssm, parameterName: '/endpoint-guard/settings', maxAgeSeconds: 0 }),
     clientsFor: async (accountId, region) => ({ accountId, region, ec2, s3, s3control }),
     notifier: new SnsNotifier({ sns, topicArn: TOPIC }),
-    tickets: new PendingTicketService({ store }),
+    tickets: new TicketLifecycle({
+      store,
+      sinks: new TicketSinkFactory({
+        ssm,
+        // OpsCenter, the default sink, needs no secret.
+        secrets: { getJson: () => Promise.reject(new Error('no secret in this test')) },
+      }),
+    }),
     events: new EventBridgeRemediationSink({ eventBridge, eventBusName: 'endpoint-guard' }),
   });
   const persistenceStore = new DynamoDBPersistenceLayer({
@@ -271,7 +291,7 @@ beforeEach(async () => {
 });
 
 describe('remediate with the default settings', () => {
-  it('changes nothing in AWS: the finding is ticketed (intent recorded) and announced', async () => {
+  it('changes nothing in AWS: the finding is ticketed in OpsCenter, notified and announced', async () => {
     // Prepare
     settingsAre(undefined);
     const finding = findingOf();
@@ -283,11 +303,20 @@ describe('remediate with the default settings', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(awsWrites()).toEqual([]);
     expect(ec2Mock.calls()).toHaveLength(0);
+    expect(ssmMock).toHaveReceivedCommandTimes(DescribeOpsItemsCommand, 1);
+    expect(ssmMock).toHaveReceivedCommandTimes(CreateOpsItemCommand, 1);
+    expect(ssmMock).toHaveReceivedCommandWith(CreateOpsItemCommand, {
+      Source: 'endpoint-guard',
+      Severity: '2',
+      Category: 'Availability',
+      Title: 'Interface endpoint not in every AZ: vpce-0a1 (222233334444, eu-west-1)',
+    });
     const [event] = remediationEvents();
     expect(event).toMatchObject({
       findingId: finding.findingId,
       outcome: 'ticketed',
       decision: { action: 'ticket', mode: 'ticket', dryRun: false },
+      why: expect.stringContaining(`Opened opscenter ${OPS_ITEM}.`),
     });
     const state = await store.getState(finding.findingId);
     expect(state).toMatchObject({
@@ -296,15 +325,32 @@ describe('remediate with the default settings', () => {
       lastOutcome: 'ticketed',
       remediationAttempts: 0,
     });
-    expect(state?.ticketReference).toBe(`pending:${event?.auditId}`);
+    expect(decodeTicket(state?.ticketReference)).toMatchObject({
+      sink: 'opscenter',
+      id: OPS_ITEM,
+      url: `https://${REGION}.console.aws.amazon.com/systems-manager/opsitems/${OPS_ITEM}?region=${REGION}`,
+      status: 'open',
+    });
     expect(await store.getAudit(event?.auditId ?? '')).toMatchObject({
       kind: 'ticket',
-      outcome: 'ticket-pending',
+      outcome: 'ticketed',
+      ticketReference: `opscenter ${OPS_ITEM}`,
       changes: [],
+    });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      Subject: `[endpoint-guard] Ticket ${OPS_ITEM}: vpce-0a1 (222233334444) interface-endpoint-multi-az`,
+      MessageAttributes: {
+        rule: { DataType: 'String', StringValue: 'interface-endpoint-multi-az' },
+        severity: { DataType: 'String', StringValue: 'HIGH' },
+        accountId: { DataType: 'String', StringValue: ACCOUNT },
+        action: { DataType: 'String', StringValue: 'ticket' },
+      },
     });
   });
 
-  it('opens one ticket intent for two deliveries of the same finding at different times', async () => {
+  it('opens one ticket for two deliveries of the same finding at different times', async () => {
     // Prepare
     settingsAre(undefined);
 
@@ -317,8 +363,38 @@ describe('remediate with the default settings', () => {
 
     // Assess
     const audits = await store.listAudits(findingOf().findingId);
-    expect(audits.map((audit) => audit.outcome)).toEqual(['ticket-pending']);
+    expect(audits.map((audit) => audit.outcome)).toEqual(['ticketed']);
+    expect(ssmMock).toHaveReceivedCommandTimes(CreateOpsItemCommand, 1);
+    expect(ssmMock).toHaveReceivedCommandTimes(UpdateOpsItemCommand, 0);
     expect(remediationEvents().map((event) => event.outcome)).toEqual(['ticketed', 'ticketed']);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('resolves the OpsItem when the finding is COMPLIANT again', async () => {
+    // Prepare
+    settingsAre(undefined);
+    await handler(batch(findingMessage(findingOf())), context);
+    const compliant = findingOf('vpce-0a1', {
+      status: 'COMPLIANT',
+      severity: 'INFORMATIONAL',
+      remediation: null,
+      reason: 'endpoint has subnets in 2 AZs',
+      observedAt: '2025-06-01T13:00:00.000Z',
+    });
+
+    // Act
+    await handler(batch(findingMessage(compliant)), context);
+
+    // Assess
+    expect(ssmMock).toHaveReceivedCommandTimes(UpdateOpsItemCommand, 1);
+    expect(ssmMock).toHaveReceivedCommandWith(UpdateOpsItemCommand, {
+      OpsItemId: OPS_ITEM,
+      Status: 'Resolved',
+    });
+    expect(remediationEvents().map((event) => event.outcome)).toEqual(['ticketed', 'resolved']);
+    expect(decodeTicket((await store.getState(compliant.findingId))?.ticketReference)?.status).toBe(
+      'resolved',
+    );
   });
 });
 
@@ -391,9 +467,13 @@ describe('remediate with the rule toggled to auto-fix', () => {
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     const published = snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
     expect(published?.TopicArn).toBe(TOPIC);
-    expect(published?.Subject).toBe('endpoint-guard APPLIED: interface-endpoint-multi-az on vpce-0a1');
-    expect(published?.Message).toContain(`Roll back: endpoint-guard rollback ${event?.auditId}`);
+    expect(published?.Subject).toBe(
+      '[endpoint-guard] Fixed: vpce-0a1 (222233334444) interface-endpoint-multi-az',
+    );
+    expect(published?.Message).toContain(`ROLL BACK\nendpoint-guard rollback ${event?.auditId}`);
     expect(published?.Message).toContain('each added AZ is billed one more endpoint ENI-hour');
+    expect(published?.Message).toContain('COST\nAdds 1 endpoint network interface (1 AZ) to vpce-0a1');
+    expect(published?.MessageAttributes?.action).toEqual({ DataType: 'String', StringValue: 'fix-applied' });
   });
 
   it('keys idempotency records apart from its own items in the shared table', async () => {
@@ -516,7 +596,7 @@ describe('remediate with the rule toggled to auto-fix', () => {
     const [event] = remediationEvents();
     expect(event).toMatchObject({ outcome: 'notified', decision: { action: 'notify', dryRun: true } });
     expect(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe(
-      'endpoint-guard NOTIFIED: interface-endpoint-multi-az on vpce-0a1',
+      '[endpoint-guard] Dry run, would fix: vpce-0a1 (222233334444) interface-endpoint-multi-az',
     );
     expect(await store.getAudit(event?.auditId ?? '')).toMatchObject({ kind: 'notify', outcome: 'notified' });
   });

@@ -1,0 +1,20 @@
+/** Notifications to people: the SNS notifier, its message format and filterable attributes. */
+export {
+  consoleUrl,
+  costImpact,
+  findingTitle,
+  planText,
+  RULE_TITLES,
+  WHY_IT_MATTERS,
+} from './finding-text';
+export {
+  formatNotification,
+  formatSettingsInvalid,
+  MAX_SUBJECT_LENGTH,
+  type Notification,
+  type NotificationAction,
+  type NotificationAttributes,
+  notificationAction,
+  subjectLine,
+} from './format';
+export { type InvalidSettings, LogNotifier, messageAttributes, SnsNotifier } from './sns-notifier';
