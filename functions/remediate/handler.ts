@@ -48,6 +48,7 @@ import { TicketLifecycle } from '../../shared/tickets/lifecycle';
 import { TicketSinkFactory } from '../../shared/tickets/sink-factory';
 import { ownAccountOf } from '../common/adapters';
 import { createLogger } from '../common/logger';
+import { powertoolsMetrics } from '../common/metrics';
 import { type RemediateEnvironment, readRemediateEnvironment } from './environment';
 
 /** What remediate calls: the processor, and the idempotency persistence when there is one. */
@@ -241,6 +242,7 @@ export function lazyRemediateAdapters(
             eventBridge: new EventBridgeClient({ ...RETRY_CONFIG }),
             eventBusName: env.eventBusName,
           }),
+          metrics: powertoolsMetrics(),
           logger,
         }),
         persistenceStore: new DynamoDBPersistenceLayer({

@@ -14,6 +14,7 @@
  */
 import type { AccountClients } from '../aws/clients';
 import type { Finding } from '../findings/finding';
+import { METRIC_DIMENSIONS, METRIC_NAMES, type MetricName, type MetricsSink, NO_METRICS } from '../metrics';
 import { type Decision, decide, type FindingHistory } from '../settings/decision';
 import { ruleOptionsOf, type Settings } from '../settings/schema';
 import type { FindingStore } from '../store/finding-store';
@@ -64,6 +65,8 @@ export interface FindingProcessorOptions {
   readonly notifier: Notifier;
   readonly tickets: TicketService;
   readonly events: RemediationEventSink;
+  /** Where the dashboard's counts go (fixes applied / failed, tickets opened, notifications). @default NO_METRICS */
+  readonly metrics?: MetricsSink;
   /** @default an executor re-evaluating with {@link liveReevaluator} */
   readonly executorFor?: (
     clients: RemediationClients,
@@ -97,6 +100,13 @@ export class FindingProcessor {
     this.options = options;
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger ?? SILENT;
+    this.metrics = options.metrics ?? NO_METRICS;
+  }
+
+  private readonly metrics: MetricsSink;
+
+  private count(name: MetricName, finding: Finding): void {
+    this.metrics.count(name, { [METRIC_DIMENSIONS.ruleId]: finding.ruleId }, 1);
   }
 
   /**
@@ -220,6 +230,7 @@ export class FindingProcessor {
       await store.releaseClaim(window.claim);
       throw error;
     }
+    this.count(METRIC_NAMES.notificationsSent, finding);
     const record = await store.putAudit({
       ...subjectOf(finding),
       kind: 'notify',
@@ -264,6 +275,7 @@ export class FindingProcessor {
       );
     }
     const opened = ticket.action === 'opened' || ticket.action === 'adopted';
+    if (ticket.action === 'opened') this.count(METRIC_NAMES.ticketsOpened, finding);
     await this.options.store.recordAction(finding.findingId, {
       action: 'ticket',
       outcome: opened ? 'ticketed' : `ticket-${ticket.action}`,
@@ -393,6 +405,8 @@ export class FindingProcessor {
       auditId: record.auditId,
       calls: outcome.calls,
     });
+    if (outcome.status === 'applied') this.count(METRIC_NAMES.fixesApplied, finding);
+    if (outcome.status === 'failed') this.count(METRIC_NAMES.fixesFailed, finding);
     let ticket: TicketResult | undefined;
     if (outcome.status === 'applied') {
       ticket = await this.aboutTicket(finding, () =>
@@ -453,6 +467,7 @@ export class FindingProcessor {
   private async tell(event: ActionEvent): Promise<void> {
     try {
       await this.options.notifier.notify(event);
+      this.count(METRIC_NAMES.notificationsSent, event.finding);
     } catch (error) {
       this.logger.error('notification failed', {
         findingId: event.finding.findingId,

@@ -247,7 +247,11 @@ function awsWrites(): string[] {
     .filter((name) => write.test(name));
 }
 
+/** The dashboard counts the processor emitted, as `<metric> <dimensions> <value>` lines. */
+let metricLines: string[] = [];
+
 beforeEach(async () => {
+  metricLines = [];
   for (const mock of [ec2Mock, s3Mock, s3controlMock, ssmMock, snsMock, eventsMock]) mock.reset();
   live = new Map([
     ['vpce-0a1', ['subnet-0a']],
@@ -276,6 +280,9 @@ beforeEach(async () => {
       }),
     }),
     events: new EventBridgeRemediationSink({ eventBridge, eventBusName: 'endpoint-guard' }),
+    metrics: {
+      count: (name, dimensions, value) => metricLines.push(`${name} ${JSON.stringify(dimensions)} ${value}`),
+    },
   });
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName,
@@ -348,6 +355,10 @@ describe('remediate with the default settings', () => {
         action: { DataType: 'String', StringValue: 'ticket' },
       },
     });
+    expect(metricLines).toEqual([
+      'TicketsOpened {"ruleId":"interface-endpoint-multi-az"} 1',
+      'NotificationsSent {"ruleId":"interface-endpoint-multi-az"} 1',
+    ]);
   });
 
   it('opens one ticket for two deliveries of the same finding at different times', async () => {
@@ -474,6 +485,10 @@ describe('remediate with the rule toggled to auto-fix', () => {
     expect(published?.Message).toContain('each added AZ is billed one more endpoint ENI-hour');
     expect(published?.Message).toContain('COST\nAdds 1 endpoint network interface (1 AZ) to vpce-0a1');
     expect(published?.MessageAttributes?.action).toEqual({ DataType: 'String', StringValue: 'fix-applied' });
+    expect(metricLines).toEqual([
+      'FixesApplied {"ruleId":"interface-endpoint-multi-az"} 1',
+      'NotificationsSent {"ruleId":"interface-endpoint-multi-az"} 1',
+    ]);
   });
 
   it('keys idempotency records apart from its own items in the shared table', async () => {
