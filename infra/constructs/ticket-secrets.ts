@@ -15,8 +15,8 @@ export const TICKET_SINKS_WITH_SECRETS: readonly TicketSinkWithSecret[] = ['jira
 /** What each secret is expected to hold once filled in (JSON). */
 const EXPECTED_VALUE: Readonly<Record<TicketSinkWithSecret, string>> = {
   jira: 'Jira API credentials: {"email": "...", "apiToken": "..."}',
-  servicenow: 'ServiceNow credentials: {"username": "...", "password": "..."}',
-  webhook: 'webhook signing key: {"signingKey": "..."}',
+  servicenow: 'ServiceNow credentials: {"username": "...", "password": "..."} or {"oauthToken": "..."}',
+  webhook: 'webhook signing key, at least 16 characters: {"signingKey": "..."}',
 };
 
 export interface TicketSecretsProps {

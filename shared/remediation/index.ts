@@ -1,6 +1,7 @@
 /**
  * Remediation: apply fix plans safely (re-read, apply, verify), roll them back, and process
- * findings end to end (decide, act, record, announce).
+ * findings end to end (decide, act, record, announce). The ticket sinks and their lifecycle
+ * are in `shared/tickets`, the notifications in `shared/notifications`.
  */
 export { errorText, isRefusal } from './aws-errors';
 export {
@@ -28,8 +29,12 @@ export type {
   RemediationEvent,
   RemediationEventSink,
   RemediationOutcomeKind,
+  TicketAction,
+  TicketReference,
   TicketResult,
   TicketService,
+  TicketServiceContext,
+  TicketServiceResolution,
 } from './ports';
 export { REMEDIATION_DETAIL_TYPE, REMEDIATION_SOURCE } from './ports';
 export {
