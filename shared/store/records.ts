@@ -19,6 +19,8 @@ export type AuditOutcome =
   | FixOutcome
   | 'ticket-pending'
   | 'ticketed'
+  | 'ticket-updated'
+  | 'ticket-resolved'
   | 'notified'
   | 'rolled-back'
   | 'rollback-failed';
@@ -177,6 +179,8 @@ export const auditRecordSchema = z.object({
     ...fixOutcomes,
     'ticket-pending',
     'ticketed',
+    'ticket-updated',
+    'ticket-resolved',
     'notified',
     'rolled-back',
     'rollback-failed',

@@ -195,13 +195,22 @@ export class TicketLifecycle implements TicketService {
       resolution: context.resolution.text,
     };
     await this.store.setTicketReference(finding.findingId, encodeTicket(resolved));
+    const why = `resolved ${name}${note}`;
+    const record = await this.audit(
+      finding,
+      'ticket-resolved',
+      `${why}: ${context.resolution.text}`,
+      stored,
+      resolved,
+    );
     await this.releaseIfHeld(finding.findingId);
     await this.releaseIfHeld(commentKey(finding.findingId));
     return {
       action: 'resolved',
       ...this.referenceOf(stored),
       created: false,
-      why: `resolved ${name}${note}`,
+      auditId: record.auditId,
+      why,
     };
   }
 
@@ -399,12 +408,45 @@ export class TicketLifecycle implements TicketService {
         why: `ticket ${name} is open but could not be updated: ${messageOf(error)}`,
       };
     }
+    const why = `added an update to ${name}`;
+    const record = await this.audit(finding, 'ticket-updated', `${why}: ${finding.reason}`, stored, stored);
     return {
       action: 'updated',
       ...this.referenceOf(stored),
       created: false,
-      why: `added an update to ${name}`,
+      auditId: record.auditId,
+      why,
     };
+  }
+
+  /** One audit record per ticket action besides opening (which records its own). */
+  private audit(
+    finding: Finding,
+    outcome: 'ticket-updated' | 'ticket-resolved',
+    reason: string,
+    before: StoredTicket,
+    after: StoredTicket,
+  ): Promise<{ readonly auditId: string }> {
+    return this.store.putAudit({
+      kind: 'ticket',
+      findingId: finding.findingId,
+      ruleId: finding.ruleId,
+      resourceType: finding.resourceType,
+      resourceId: finding.resourceId,
+      resourceArn: finding.resourceArn,
+      accountId: finding.accountId,
+      region: finding.region,
+      actor: SERVICE_ACTOR,
+      outcome,
+      reason,
+      decision: null,
+      plan: finding.remediation,
+      before: { ticket: { ...before } },
+      after: { ticket: { ...after } },
+      changes: [],
+      observedAt: finding.observedAt,
+      ticketReference: ticketName(after),
+    });
   }
 
   /** True when a ticket claim that stops this delivery has no live holder. */

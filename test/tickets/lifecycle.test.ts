@@ -240,7 +240,12 @@ describe('ticket lifecycle', () => {
     expect(within.calls.http).toEqual([]);
     expect(tally(within.calls.dynamo)).toEqual({ Update: 2, Get: 2, Put: 1 });
     expect(after.calls.http).toEqual(['POST /rest/api/3/issue/OPS-1/comment']);
-    expect(tally(after.calls.dynamo)).toEqual({ Update: 2, Get: 1, Put: 1 });
+    // One claim for the comment window, and the update's audit record with its listing item.
+    expect(tally(after.calls.dynamo)).toEqual({ Update: 2, Get: 1, Put: 3 });
+    expect((await store.listAudits(after.result.findingId)).map((audit) => audit.outcome).sort()).toEqual([
+      'ticket-updated',
+      'ticketed',
+    ]);
   });
 
   it('honours a shorter commentIntervalHours', async () => {
@@ -301,7 +306,13 @@ describe('ticket lifecycle', () => {
       `vpce-0a1 is COMPLIANT (observed ${observed(2).observedAt} by sweep): subnets in 2 AZs. Resolved by endpoint-guard.`,
     );
     expect(await store.getClaim('ticket', result.findingId)).toBeUndefined();
-    expect(tally(calls.dynamo)).toEqual({ Update: 3, Put: 1, Get: 2, Delete: 2 });
+    expect(tally(calls.dynamo)).toEqual({ Update: 3, Put: 3, Get: 2, Delete: 2 });
+    const resolved = (await store.listAudits(result.findingId)).find(
+      (audit) => audit.outcome === 'ticket-resolved',
+    );
+    expect(resolved?.reason).toBe(
+      `resolved jira OPS-1: vpce-0a1 is COMPLIANT (observed ${observed(2).observedAt} by sweep): subnets in 2 AZs. Resolved by endpoint-guard.`,
+    );
     // Later COMPLIANT observations cost no ticket call.
     const quiet = await deliver(observed(3, 'COMPLIANT'));
     expect(quiet.result.outcome).toBe('ignored');
