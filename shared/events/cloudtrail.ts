@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { InvalidEventError } from './errors';
+import { checkRegion } from './region';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
@@ -21,15 +22,16 @@ type Json = Readonly<Record<string, unknown>>;
 
 const envelopeSchema = z.looseObject({
   'detail-type': z.literal(CLOUDTRAIL_DETAIL_TYPE, { error: `expected "${CLOUDTRAIL_DETAIL_TYPE}"` }),
-  id: z.string().optional(),
+  // Ids and names end up in Findings (`trigger`), which bound them at 256 characters.
+  id: z.string().max(256).optional(),
   source: z.string().min(1),
   account: z.string().optional(),
   region: z.string().optional(),
   time: z.string().optional(),
   detail: z.looseObject({
     eventSource: z.string().min(1),
-    eventName: z.string().min(1),
-    eventID: z.string().optional(),
+    eventName: z.string().min(1).max(256),
+    eventID: z.string().max(256).optional(),
     eventTime: z.string().optional(),
     awsRegion: z.string().optional(),
     recipientAccountId: z.string().optional(),
@@ -106,8 +108,9 @@ export function parseCloudTrailEvent(raw: unknown): CloudTrailRecord {
       'missing: neither it nor `account` holds a 12-digit account id',
     );
   }
-  const region = detail.awsRegion || data.region;
-  if (!region) throw new InvalidEventError('detail.awsRegion', 'missing: neither it nor `region` is set');
+  const rawRegion = detail.awsRegion || data.region;
+  if (!rawRegion) throw new InvalidEventError('detail.awsRegion', 'missing: neither it nor `region` is set');
+  const region = checkRegion(rawRegion, detail.awsRegion ? 'detail.awsRegion' : 'region');
   const eventId = detail.eventID || data.id;
   if (!eventId)
     throw new InvalidEventError('detail.eventID', 'missing: neither it nor the event `id` is set');

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { isRuleId, RULE_IDS } from '../rules/index';
 import type { RuleId } from '../rules/types';
 import { InvalidEventError } from './errors';
+import { checkRegion } from './region';
 
 /** The four `messageType`s of an invoking event. */
 export const CONFIG_MESSAGE_TYPES = [
@@ -26,6 +27,8 @@ export const CONFIG_MESSAGE_TYPES = [
 export type ConfigMessageType = (typeof CONFIG_MESSAGE_TYPES)[number];
 
 const nonEmpty = z.string().min(1);
+/** The account an item belongs to becomes the Finding's account: checked here, at the edge. */
+const accountIdSchema = z.string().regex(/^\d{12}$/, 'expected a 12-digit account id');
 
 const envelopeSchema = z.looseObject({
   invokingEvent: z.string({ error: 'expected a JSON string' }).min(1, 'must not be empty'),
@@ -38,30 +41,43 @@ const envelopeSchema = z.looseObject({
     .optional(),
   executionRoleArn: z.string().optional(),
   configRuleArn: z.string().optional(),
-  configRuleName: z.string().optional(),
+  // AWS allows 128 characters; the name ends up in Findings (`trigger`), bounded at 256.
+  configRuleName: z.string().max(256).optional(),
   configRuleId: z.string().optional(),
   version: z.string().optional(),
+});
+
+/**
+ * Ids and ARNs become the Finding's `resourceId`, `resourceArn` and `findingId` (a DynamoDB key),
+ * which the Finding schema bounds: bounded here first, so an oversized one is invalid input rather
+ * than a failure after the evaluation.
+ */
+const MAX_ID_BYTES = 512;
+const boundedId = z.string().refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_ID_BYTES, {
+  message: `must be at most ${MAX_ID_BYTES} bytes`,
 });
 
 /** The keys endpoint-guard reads from a configuration item; the normalizer checks the rest. */
 const configurationItemSchema = z.looseObject({
   resourceType: nonEmpty,
-  resourceId: nonEmpty,
+  resourceId: nonEmpty.pipe(boundedId),
+  ARN: boundedId.nullish(),
+  arn: boundedId.nullish(),
   configurationItemStatus: z.string().optional(),
   configurationItemCaptureTime: z.string().nullish(),
-  awsAccountId: z.string().optional(),
+  awsAccountId: accountIdSchema.optional(),
   awsRegion: z.string().optional(),
 });
 
 const configurationItemSummarySchema = z.looseObject({
   resourceType: nonEmpty,
-  resourceId: nonEmpty,
+  resourceId: nonEmpty.pipe(boundedId),
   changeType: z.string().optional(),
   configurationItemStatus: z.string().optional(),
   configurationItemCaptureTime: z.string().nullish(),
-  awsAccountId: z.string().optional(),
+  awsAccountId: accountIdSchema.optional(),
   awsRegion: z.string().optional(),
-  ARN: z.string().nullish(),
+  ARN: boundedId.nullish(),
   resourceName: z.string().nullish(),
 });
 
@@ -83,7 +99,7 @@ const invokingEventSchema = z.discriminatedUnion(
     }),
     z.looseObject({
       messageType: z.literal('ScheduledNotification'),
-      awsAccountId: z.string().optional(),
+      awsAccountId: accountIdSchema.optional(),
       notificationCreationTime: z.string().optional(),
       recordVersion: z.string().optional(),
     }),
@@ -210,7 +226,13 @@ export function parseConfigRuleEvent(raw: unknown): ConfigRuleEvent {
     resultToken,
     eventLeftScope: envelope.eventLeftScope ?? false,
     accountId,
-    region: regionOfArn(envelope.configRuleArn) ?? item?.awsRegion,
+    region: regionOf(
+      envelope.configRuleArn,
+      item?.awsRegion,
+      invoking.messageType === 'OversizedConfigurationItemChangeNotification'
+        ? 'invokingEvent.configurationItemSummary.awsRegion'
+        : 'invokingEvent.configurationItem.awsRegion',
+    ),
     ...(envelope.configRuleName === undefined ? {} : { configRuleName: envelope.configRuleName }),
     ...(envelope.configRuleArn === undefined ? {} : { configRuleArn: envelope.configRuleArn }),
     ...(envelope.version === undefined ? {} : { version: envelope.version }),
@@ -273,6 +295,22 @@ function check<T extends z.ZodType>(schema: T, value: unknown, prefix: string): 
     field,
     problems.startsWith(`${field}: `) ? problems.slice(field.length + 2) : problems,
   );
+}
+
+/**
+ * The rule's region: from `configRuleArn`, else the item's `awsRegion`; checked, because it
+ * becomes the SDK clients' region and the Findings' (whose schema requires a region name).
+ */
+function regionOf(
+  configRuleArn: string | undefined,
+  itemRegion: string | undefined,
+  itemField: string,
+): string | undefined {
+  // The item's region is checked even when the ARN names one: the evaluated resource carries it.
+  const fromItem =
+    itemRegion === undefined || itemRegion === '' ? undefined : checkRegion(itemRegion, itemField);
+  const fromArn = regionOfArn(configRuleArn);
+  return fromArn === undefined ? fromItem : checkRegion(fromArn, 'configRuleArn');
 }
 
 /** `arn:aws:config:us-east-1:111122223333:config-rule/config-rule-abc` → `us-east-1`. */

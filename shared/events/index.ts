@@ -38,3 +38,4 @@ export {
   type SnapshotDeliveryCompletedEvent,
 } from './config-rule-event';
 export { InvalidEventError } from './errors';
+export { AWS_REGION_PATTERN, checkRegion } from './region';

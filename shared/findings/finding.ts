@@ -5,6 +5,7 @@
  * EventBridge envelope: `source: "endpoint-guard"`, `detail-type: "Finding"`, `detail: Finding`.
  */
 import { z } from 'zod';
+import { RULES } from '../rules/index';
 import type { Evaluation } from '../rules/types';
 
 export const FINDING_SOURCE = 'endpoint-guard';
@@ -20,6 +21,20 @@ const publicAccessBlockSchema = z.object({
 });
 
 const nonEmpty = z.string().min(1);
+
+/*
+ * Bounds. A Finding arrives from the bus (anyone in the organization may put events there) and
+ * its fields become DynamoDB keys and attributes, SNS messages and ticket text: a field DynamoDB
+ * or SNS would refuse must be refused here, or the message fails on every delivery until the DLQ.
+ * DynamoDB caps a partition key at 2,048 bytes (`CLAIM#fix#<findingId>#<hash>` is the longest)
+ * and an item at 400 KB (an audit record holds the plan and the decision, which quotes it).
+ */
+const MAX_ID_BYTES = 1024;
+const MAX_TEXT = 4096;
+const boundedId = nonEmpty.refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_ID_BYTES, {
+  message: `must be at most ${MAX_ID_BYTES} bytes`,
+});
+const boundedText = z.string().max(MAX_TEXT);
 
 export const plannedActionSchema = z.discriminatedUnion('action', [
   z.object({
@@ -65,18 +80,18 @@ export const plannedActionSchema = z.discriminatedUnion('action', [
 export const remediationPlanSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('fix'),
-    summary: z.string(),
-    actions: z.array(plannedActionSchema).min(1),
-    warnings: z.array(z.string()),
+    summary: boundedText,
+    actions: z.array(plannedActionSchema).min(1).max(50),
+    warnings: z.array(boundedText).max(50),
   }),
-  z.object({ kind: z.literal('ticket-only'), summary: z.string(), why: z.string() }),
+  z.object({ kind: z.literal('ticket-only'), summary: boundedText, why: boundedText }),
 ]);
 
 export const findingSchema = z
   .object({
     schemaVersion: z.literal(FINDING_SCHEMA_VERSION),
     /** Stable per (rule, resource): `<ruleId>:<resource ARN>`. */
-    findingId: nonEmpty,
+    findingId: boundedId,
     ruleId: z.enum(['interface-endpoint-multi-az', 's3-bucket-public-access', 'gateway-endpoint-routes']),
     resourceType: z.enum([
       'AWS::EC2::VPCEndpoint',
@@ -86,8 +101,8 @@ export const findingSchema = z
       'AWS::S3::Bucket',
       'AWS::S3::AccountPublicAccessBlock',
     ]),
-    resourceId: nonEmpty,
-    resourceArn: nonEmpty,
+    resourceId: boundedId,
+    resourceArn: boundedId,
     accountId: z.string().regex(/^\d{12}$/, 'accountId must be 12 digits'),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'region must look like us-east-1'),
     status: z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE']),
@@ -102,15 +117,21 @@ export const findingSchema = z
     /** The event that caused the evaluation, when there was one. */
     trigger: z
       .object({
-        eventName: z.string().optional(),
-        eventId: z.string().optional(),
-        configRuleName: z.string().optional(),
+        eventName: z.string().max(256).optional(),
+        eventId: z.string().max(256).optional(),
+        configRuleName: z.string().max(256).optional(),
       })
       .optional(),
   })
   .refine((f) => (f.status === 'NON_COMPLIANT') === (f.remediation !== null), {
     message: 'remediation must be present exactly when status is NON_COMPLIANT',
     path: ['remediation'],
+  })
+  // A rule judges one resource type; any other pairing cannot be re-read live, and would fail
+  // remediate on every delivery.
+  .refine((f) => RULES.find((rule) => rule.id === f.ruleId)?.resourceType === f.resourceType, {
+    message: 'does not match the rule: each rule judges one resource type',
+    path: ['resourceType'],
   });
 
 export type Finding = z.infer<typeof findingSchema>;

@@ -301,10 +301,13 @@ export function parseJson(text: string, source?: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new SettingsValidationError([`(document): not valid JSON: ${withoutExcerpt((error as Error).message)}`], {
-      ...(source ? { source } : {}),
-      cause: error,
-    });
+    throw new SettingsValidationError(
+      [`(document): not valid JSON: ${withoutExcerpt((error as Error).message)}`],
+      {
+        ...(source ? { source } : {}),
+        cause: error,
+      },
+    );
   }
 }
 
