@@ -358,7 +358,19 @@ export class RemediationExecutor {
     };
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       if (attempt > 1) await this.sleep(this.options.verifyDelayMs ?? 2000);
-      const evaluation = await this.options.reevaluate(finding);
+      let evaluation: Evaluation | undefined;
+      try {
+        evaluation = await this.options.reevaluate(finding);
+      } catch (error) {
+        // The change is made: a failed read must not throw it away unrecorded (a retry would
+        // find the resource compliant and audit "skipped"). Try again, then report it unverified.
+        last = {
+          verified: false,
+          why: `the verification read failed: ${errorText(error)}`,
+          evaluation: undefined,
+        };
+        continue;
+      }
       last = judge(evaluation, executed);
       if (last.verified) return last;
     }

@@ -21,7 +21,6 @@ export {
 } from './executor';
 export { liveReevaluator, liveScopeOf } from './live-reevaluate';
 export { formatNotification, LogNotifier, SnsNotifier } from './notifiers';
-export { PendingTicketService } from './pending-ticket-service';
 export { canonicalAction, canonicalActions, planHash, sameActions } from './plan-key';
 export type {
   ActionEvent,

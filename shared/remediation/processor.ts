@@ -333,7 +333,15 @@ export class FindingProcessor {
       );
     }
 
-    const slot = await store.takeFixSlot(finding.accountId, settings.maxFixesPerAccountPerHour);
+    let slot: Awaited<ReturnType<typeof store.takeFixSlot>>;
+    try {
+      slot = await store.takeFixSlot(finding.accountId, settings.maxFixesPerAccountPerHour);
+    } catch (error) {
+      // Nothing was changed yet: give the claim back, or every redelivery would find it held
+      // and skip, leaving the finding neither fixed nor in the dead-letter queue.
+      await store.releaseClaim(claim.claim);
+      throw error;
+    }
     if (!slot.granted) {
       await store.releaseClaim(claim.claim);
       // Decided again with the count as it is now: the cap branch of the decision applies.

@@ -17,7 +17,6 @@ export type AuditKind = 'fix' | 'rollback' | 'ticket' | 'notify';
 /** Every outcome an audit record can hold. */
 export type AuditOutcome =
   | FixOutcome
-  | 'ticket-pending'
   | 'ticketed'
   | 'ticket-updated'
   | 'ticket-resolved'
@@ -177,7 +176,6 @@ export const auditRecordSchema = z.object({
   actor: z.string(),
   outcome: z.enum([
     ...fixOutcomes,
-    'ticket-pending',
     'ticketed',
     'ticket-updated',
     'ticket-resolved',

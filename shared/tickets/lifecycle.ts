@@ -241,8 +241,8 @@ export class TicketLifecycle implements TicketService {
     if (!result.claimed) {
       const current = result.current;
       if (mayTakeOver && current && this.isLeftOver(current, stored)) {
-        // A claim without a live holder: a dead attempt, the intent recorded before a sink was
-        // wired (`ticket-pending`), or the claim of a ticket resolved since. Take it over once.
+        // A claim without a live holder: a dead attempt, or the claim of a ticket resolved since.
+        // Take it over once.
         await this.store.releaseClaim(current);
         return this.open(finding, decision, sink, stored, context, false);
       }
@@ -451,7 +451,6 @@ export class TicketLifecycle implements TicketService {
 
   /** True when a ticket claim that stops this delivery has no live holder. */
   private isLeftOver(current: Claim, stored: StoredTicket | undefined): boolean {
-    if (current.outcome === 'ticket-pending') return true;
     const claimedAt = Date.parse(current.claimedAt);
     if (current.outcome === undefined) return this.now().getTime() - claimedAt > this.staleClaimMs;
     // Completed, but the ticket it opened was resolved after it was taken (and the resolver died

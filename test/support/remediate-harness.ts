@@ -23,12 +23,13 @@ import { type Finding, toFinding } from '../../shared/findings/finding';
 import { EventBridgeRemediationSink } from '../../shared/remediation/event-publisher';
 import { liveScopeOf } from '../../shared/remediation/live-reevaluate';
 import { SnsNotifier } from '../../shared/remediation/notifiers';
-import { PendingTicketService } from '../../shared/remediation/pending-ticket-service';
 import type { RemediationEvent } from '../../shared/remediation/ports';
 import { FindingProcessor } from '../../shared/remediation/processor';
 import type { RuleId, RuleOptions } from '../../shared/rules/types';
 import { SettingsProvider } from '../../shared/settings/provider';
 import { FindingStore } from '../../shared/store/finding-store';
+import { TicketLifecycle } from '../../shared/tickets/lifecycle';
+import type { TicketHandle, TicketSink } from '../../shared/tickets/ports';
 import type { Dynalite } from './dynalite';
 import { FAKE_REGION, type FakeAwsService } from './fake-aws-service';
 import { type FaultInjector, fastRetries, serveFake } from './faults';
@@ -48,6 +49,8 @@ export interface RemediateHarness {
   readonly sink: LogSink;
   /** Remediation events the fake EventBridge accepted. */
   readonly events: RemediationEvent[];
+  /** The ticket system: every ticket opened, with its finding and status. */
+  readonly tickets: InMemoryTicketSink;
   /** Notifications the fake SNS accepted (subject + message). */
   readonly notifications: { subject: string; message: string }[];
   /** The settings document the fake SSM serves (a string, so tests can serve invalid JSON). */
@@ -85,6 +88,7 @@ export async function buildRemediateHarness(options: {
   const { db, aws, awsFaults, dbFaults } = options;
   const maxAttempts = options.maxAttempts ?? 5;
   const sink = options.sink ?? new LogSink();
+  const tickets = new InMemoryTicketSink();
   const tableName = await db.createTable();
   const common = {
     region: FAKE_REGION,
@@ -154,7 +158,7 @@ export async function buildRemediateHarness(options: {
       }),
       clientsFor: async (accountId, region) => ({ accountId, region, ec2, s3, s3control }),
       notifier: new SnsNotifier({ sns, topicArn: TOPIC_ARN }),
-      tickets: new PendingTicketService({ store }),
+      tickets: new TicketLifecycle({ store, sinks: { forNew: () => tickets, byName: () => tickets } }),
       events: new EventBridgeRemediationSink({ eventBridge, eventBusName: BUS }),
       logger,
     });
@@ -174,6 +178,7 @@ export async function buildRemediateHarness(options: {
     store: fixedStore,
     tableName,
     sink,
+    tickets,
     events,
     notifications,
     settingsText: options.settings === undefined ? undefined : JSON.stringify(options.settings),
@@ -388,4 +393,43 @@ export async function deliverThroughSqs(
     }
   }
   return { dlq, receives, invocations, failedInvocations, rounds };
+}
+
+/**
+ * A searchable ticket system in memory (OpsCenter-like): the lifecycle's real code runs against
+ * it, and tests count the tickets it holds.
+ */
+export class InMemoryTicketSink implements TicketSink {
+  readonly name = 'opscenter' as const;
+  readonly opened: { id: string; findingId: string; status: 'open' | 'resolved'; updates: number }[] = [];
+
+  async open(finding: Finding): Promise<TicketHandle> {
+    const id = `oi-${String(this.opened.length + 1).padStart(6, '0')}`;
+    this.opened.push({ id, findingId: finding.findingId, status: 'open', updates: 0 });
+    return { id };
+  }
+
+  async update(ticket: TicketHandle): Promise<void> {
+    const found = this.opened.find((entry) => entry.id === ticket.id);
+    if (found) found.updates += 1;
+  }
+
+  async resolve(ticket: TicketHandle): Promise<void> {
+    const found = this.opened.find((entry) => entry.id === ticket.id);
+    if (found) found.status = 'resolved';
+  }
+
+  async findOpen(finding: Finding): Promise<TicketHandle | undefined> {
+    const found = this.opened.find(
+      (entry) => entry.findingId === finding.findingId && entry.status === 'open',
+    );
+    return found ? { id: found.id } : undefined;
+  }
+
+  /** Tickets opened per finding id. */
+  countsByFinding(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const entry of this.opened) counts.set(entry.findingId, (counts.get(entry.findingId) ?? 0) + 1);
+    return counts;
+  }
 }

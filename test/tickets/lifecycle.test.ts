@@ -11,7 +11,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/findings/finding';
 import type { RemediationOutcome } from '../../shared/remediation/executor';
-import { PendingTicketService } from '../../shared/remediation/pending-ticket-service';
 import type { ActionEvent, RemediationEvent } from '../../shared/remediation/ports';
 import { FindingProcessor, type RemediationClients } from '../../shared/remediation/processor';
 import { SecretsManagerSecretProvider } from '../../shared/secrets/secret-provider';
@@ -381,25 +380,6 @@ describe('ticket lifecycle', () => {
     expect(issues()).toHaveLength(1);
     expect(result.why).toContain('Found jira OPS-1 already open in jira and adopted it.');
     expect(decodeTicket((await store.getState(result.findingId))?.ticketReference)?.id).toBe('OPS-1');
-  });
-
-  it('takes over the ticket intent recorded before a sink was wired', async () => {
-    // Prepare
-    const finding = observed(0);
-    await store.recordObservation(finding);
-    await new PendingTicketService({ store }).ensureTicket(finding, {
-      action: 'ticket',
-      why: 'w',
-      mode: 'ticket',
-      dryRun: false,
-    });
-
-    // Act
-    const { result } = await deliver(observed(1));
-
-    // Assess
-    expect(result.why).toContain('Opened jira OPS-1.');
-    expect(issues()).toHaveLength(1);
   });
 
   it('adds a note to the open ticket when a fix fails, whatever the interval', async () => {
