@@ -398,9 +398,16 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], input: unknown): string
     }
     if (issue.code === 'invalid_key') {
       const why = issue.issues[0]?.message ?? issue.message;
-      return [`${where}: ${why}, got ${show(String(issue.path.at(-1)))}`];
+      return [`${where}: ${why}, got ${showValue(String(issue.path.at(-1)))}`];
     }
     const value = valueAt(input, issue.path);
+    // A value typed into a ticket field may be a credential (a token pasted where the secret's
+    // ARN goes): it is described, never echoed, because these messages reach logs and the
+    // settings-invalid notification. Choices from a fixed list (the sink) are safe to echo.
+    const show = (shown: unknown): string =>
+      typeof shown === 'string' && issue.path[0] === 'tickets' && issue.code !== 'invalid_value'
+        ? `a ${shown.length}-character string`
+        : showValue(shown);
     if (issue.code === 'invalid_value') {
       const expected =
         issue.values.length === 1 ? show(issue.values[0]) : `one of ${issue.values.map(String).join(', ')}`;
@@ -447,7 +454,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-function show(value: unknown): string {
+function showValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object' && value !== null) return 'an object';
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);

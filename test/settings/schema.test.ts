@@ -311,8 +311,9 @@ describe('settings schema', () => {
           tickets: { sink: 'webhook', webhook: { url: 'http://hooks.example.com', secretArn: 'token' } },
         },
         problems: [
-          'tickets.webhook.url: expected an https:// URL, got "http://hooks.example.com"',
-          'tickets.webhook.secretArn: expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "token"',
+          // Ticket fields may hold a pasted credential: their values are described, not echoed.
+          'tickets.webhook.url: expected an https:// URL, got a 24-character string',
+          'tickets.webhook.secretArn: expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got a 5-character string',
         ],
       },
       {
