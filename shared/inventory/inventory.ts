@@ -43,13 +43,30 @@ export class Inventory {
    */
   static from(resources: Iterable<Resource>): Inventory {
     const inventory = new Inventory();
-    const latest = new Map<string, Resource>();
+    // A resource is identified by (type, account, region, id). Ids almost never repeat across
+    // types, accounts or regions, so resources are first looked up by id alone (no key string
+    // per resource: at organization scale that allocation is most of the cost of this method),
+    // and only an id shared by two identities goes through the full key. Slots keep the order
+    // in which each identity first appeared, as a Map keyed by identity would.
+    const slots: Resource[] = [];
+    const slotById = new Map<string, number>();
+    let slotByIdentity: Map<string, number> | undefined;
     for (const resource of resources) {
-      const key = `${resource.resourceType}|${resource.accountId}|${resource.region}|${resource.resourceId}`;
-      const seen = latest.get(key);
-      if (!seen || !isOlder(resource, seen)) latest.set(key, resource);
+      let slot = slotById.get(resource.resourceId);
+      if (slot !== undefined && !sameIdentity(slots[slot] as Resource, resource)) {
+        slotByIdentity ??= new Map();
+        const key = `${resource.resourceType}|${resource.accountId}|${resource.region}|${resource.resourceId}`;
+        slot = slotByIdentity.get(key);
+        if (slot === undefined) slotByIdentity.set(key, slots.length);
+      }
+      if (slot === undefined) {
+        if (!slotById.has(resource.resourceId)) slotById.set(resource.resourceId, slots.length);
+        slots.push(resource);
+      } else if (!isOlder(resource, slots[slot] as Resource)) {
+        slots[slot] = resource;
+      }
     }
-    for (const resource of latest.values()) inventory.add(resource);
+    for (const resource of slots) inventory.add(resource);
     return inventory;
   }
 
@@ -88,6 +105,8 @@ export class Inventory {
   }
 
   serviceAvailabilityZones(region: string, serviceName: string): readonly string[] | undefined {
+    // Asked for every interface endpoint; offline scans never know any, so skip building the key.
+    if (this.serviceZones.size === 0) return undefined;
     return this.serviceZones.get(`${region}|${serviceName}`);
   }
 
@@ -146,6 +165,16 @@ export class Inventory {
       ) ?? tables.find((table) => table.associations.some((a) => isActiveAssociation(a) && a.main))
     );
   }
+}
+
+/** Same type, account, region and id: two observations of one resource. */
+function sameIdentity(a: Resource, b: Resource): boolean {
+  return (
+    a.resourceId === b.resourceId &&
+    a.resourceType === b.resourceType &&
+    a.accountId === b.accountId &&
+    a.region === b.region
+  );
 }
 
 /** True when both carry capture times and `a` was captured before `b`. */

@@ -41,6 +41,20 @@ export function evaluationOf(
 }
 
 /**
+ * The first tag key that is `endpoint-guard:exempt` in any case. Every resource of every rule is
+ * checked, so keys of another length are skipped before lower-casing them (a key can only
+ * lower-case to the ASCII tag name if it has the same length).
+ */
+function exemptTagKey(tags: Readonly<Record<string, string>>): string | undefined {
+  for (const key in tags) {
+    if (key.length === EXEMPT_TAG.length && Object.hasOwn(tags, key) && key.toLowerCase() === EXEMPT_TAG) {
+      return key;
+    }
+  }
+  return undefined;
+}
+
+/**
  * The verdict every rule gives first: NOT_APPLICABLE for a deleted / not-recorded item, or one
  * tagged `endpoint-guard:exempt` (the tag's value is the reason). `undefined` otherwise.
  */
@@ -48,7 +62,7 @@ export function preliminaryVerdict(resource: Resource): Verdict | undefined {
   if (isDeletedOrNotRecorded(resource)) {
     return { status: 'NOT_APPLICABLE', reason: `configuration item status is ${resource.itemStatus}` };
   }
-  const exemptKey = Object.keys(resource.tags).find((key) => key.toLowerCase() === EXEMPT_TAG);
+  const exemptKey = exemptTagKey(resource.tags);
   if (exemptKey !== undefined) {
     const why = resource.tags[exemptKey]?.trim();
     return {

@@ -82,12 +82,7 @@ export const gatewayEndpointRoutes: Rule<'AWS::EC2::RouteTable'> = {
       subnets: scope.subnetIds,
       implicitSubnets: scope.implicitSubnetIds,
       public: internetRoute !== undefined,
-      services: Object.fromEntries(
-        checks.map((check) => [
-          check.service,
-          { outcome: check.outcome, endpointId: check.endpoint?.resourceId ?? null },
-        ]),
-      ),
+      services: servicesEvidence(checks),
     };
     const missing = checks.filter((check) => check.outcome !== 'associated');
     const tier = internetRoute ? 'public' : 'private';
@@ -130,13 +125,7 @@ function scopeOf(table: RouteTable, inventory: Inventory): Scope {
   const isMain = active.some((association) => association.main);
   let implicitSubnetIds: string[] = [];
   if (isMain) {
-    const explicit = new Set(
-      inventory
-        .routeTablesOfVpc(table.vpcId)
-        .flatMap((other) =>
-          other.associations.filter(isActiveAssociation).map((association) => association.subnetId),
-        ),
-    );
+    const explicit = explicitlyAssociated(inventory.routeTablesOfVpc(table.vpcId));
     implicitSubnetIds = inventory
       .subnetsOfVpc(table.vpcId)
       .map((subnet) => subnet.resourceId)
@@ -154,6 +143,25 @@ function scopeOf(table: RouteTable, inventory: Inventory): Scope {
   }
   return { inScope: true, reason: '', subnetIds, implicitSubnetIds };
 }
+
+/**
+ * The subnets some table of the VPC is explicitly associated with. Computed once per VPC (the
+ * inventory hands out one array of tables per VPC and never changes it), not once per main table.
+ */
+function explicitlyAssociated(tables: readonly RouteTable[]): ReadonlySet<string | undefined> {
+  let explicit = explicitByTables.get(tables);
+  if (explicit === undefined) {
+    explicit = new Set(
+      tables.flatMap((other) =>
+        other.associations.filter(isActiveAssociation).map((association) => association.subnetId),
+      ),
+    );
+    explicitByTables.set(tables, explicit);
+  }
+  return explicit;
+}
+
+const explicitByTables = new WeakMap<readonly RouteTable[], ReadonlySet<string | undefined>>();
 
 function describeSubnets(scope: Scope): string {
   const parts: string[] = [];
@@ -173,6 +181,15 @@ interface ServiceCheck {
   readonly endpoint?: VpcEndpoint;
   /** Gateway endpoints of the service that exist but are not available. */
   readonly unavailable: readonly VpcEndpoint[];
+}
+
+/** `{s3: {outcome, endpointId}, dynamodb: ...}`, in the order of the checks. */
+function servicesEvidence(checks: readonly ServiceCheck[]): Record<string, unknown> {
+  const services: Record<string, unknown> = {};
+  for (const check of checks) {
+    services[check.service] = { outcome: check.outcome, endpointId: check.endpoint?.resourceId ?? null };
+  }
+  return services;
 }
 
 /** Whether a gateway endpoint's service is S3 or DynamoDB (`com.amazonaws.<region>.s3`, `cn.com...`). */

@@ -53,16 +53,17 @@ export const interfaceEndpointMultiAz: Rule<'AWS::EC2::VPCEndpoint'> = {
 
     const zones = requiredAndCovered(endpoint, inventory);
     const { required, covered, missing } = zones;
-    const evidence = {
+    // Optional facts are assigned, not spread in: a spread in an object literal is a runtime call.
+    const evidence: Record<string, unknown> = {
       vpcId: endpoint.vpcId,
       serviceName: endpoint.serviceName,
       requiredAvailabilityZones: required,
       coveredAvailabilityZones: covered,
       missingAvailabilityZones: missing,
       endpointSubnets: zones.endpointSubnets,
-      ...(zones.unknownSubnetIds.length ? { subnetsNotInInventory: zones.unknownSubnetIds } : {}),
-      ...(zones.serviceZones ? { serviceAvailabilityZones: zones.serviceZones } : {}),
     };
+    if (zones.unknownSubnetIds.length) evidence.subnetsNotInInventory = zones.unknownSubnetIds;
+    if (zones.serviceZones) evidence.serviceAvailabilityZones = zones.serviceZones;
 
     if (covered.length >= required.length && covered.length >= 2) {
       return evaluationOf(rule, endpoint, {
@@ -93,7 +94,7 @@ interface Zones {
 
 function requiredAndCovered(endpoint: VpcEndpoint, inventory: Inventory): Zones {
   const vpcSubnets = inventory.subnetsOfVpc(endpoint.vpcId);
-  const vpcZones = distinctSorted(vpcSubnets.map((subnet) => subnet.availabilityZone));
+  const vpcZones = zonesOf(vpcSubnets);
   const serviceZones = inventory.serviceAvailabilityZones(endpoint.region, endpoint.serviceName);
   const required = serviceZones ? vpcZones.filter((zone) => serviceZones.includes(zone)) : vpcZones;
 
@@ -117,6 +118,21 @@ function requiredAndCovered(endpoint: VpcEndpoint, inventory: Inventory): Zones 
     vpcSubnets,
   };
 }
+
+/**
+ * The distinct AZs of a VPC's subnets, sorted. Computed once per VPC (the inventory hands out one
+ * array of subnets per VPC and never changes it), not once per endpoint; each caller gets a copy.
+ */
+function zonesOf(vpcSubnets: readonly Subnet[]): string[] {
+  let zones = zonesBySubnets.get(vpcSubnets);
+  if (zones === undefined) {
+    zones = distinctSorted(vpcSubnets.map((subnet) => subnet.availabilityZone));
+    zonesBySubnets.set(vpcSubnets, zones);
+  }
+  return [...zones];
+}
+
+const zonesBySubnets = new WeakMap<readonly Subnet[], readonly string[]>();
 
 function nonCompliantReason(endpoint: VpcEndpoint, zones: Zones): string {
   const has = `has subnets in ${countZones(zones.covered)}`;
@@ -243,6 +259,18 @@ function compareScores(a: readonly number[], b: readonly number[]): number {
 export function nameShape(
   subnet: Pick<Subnet, 'tags' | 'availabilityZone' | 'availabilityZoneId'>,
 ): string | undefined {
+  // Resources are immutable, and one subnet is compared for every endpoint of its VPC: remember.
+  if (shapes.has(subnet)) return shapes.get(subnet);
+  const shape = computeNameShape(subnet);
+  shapes.set(subnet, shape);
+  return shape;
+}
+
+const shapes = new WeakMap<object, string | undefined>();
+
+function computeNameShape(
+  subnet: Pick<Subnet, 'tags' | 'availabilityZone' | 'availabilityZoneId'>,
+): string | undefined {
   const name = subnet.tags.Name?.trim().toLowerCase();
   if (!name) return undefined;
   const az = subnet.availabilityZone.toLowerCase();
@@ -254,11 +282,26 @@ export function nameShape(
   const digit = /(\d)[a-z]$/.exec(az)?.[1];
   if (letter) {
     // A separate token naming the AZ: `-a`, `_1a`, `.b`, or an AZ id suffix such as `az3`.
-    shape = shape.replace(new RegExp(`(^|[^a-z0-9])(?:${digit ?? ''})?${letter}(?=$|[^a-z0-9])`), '$1{az}');
+    shape = shape.replace(cachedRegExp(`(^|[^a-z0-9])(?:${digit ?? ''})?${letter}(?=$|[^a-z0-9])`), '$1{az}');
   }
   const idSuffix = /-(az\d+)$/.exec(subnet.availabilityZoneId?.toLowerCase() ?? '')?.[1];
-  if (idSuffix) shape = shape.replace(new RegExp(`(^|[^a-z0-9])${idSuffix}(?=$|[^a-z0-9])`), '$1{az}');
+  if (idSuffix) shape = shape.replace(cachedRegExp(`(^|[^a-z0-9])${idSuffix}(?=$|[^a-z0-9])`), '$1{az}');
   return shape;
+}
+
+/**
+ * The AZ patterns are few (one per AZ letter and id), and compiling a RegExp costs more than
+ * matching it: compile each once. Non-global patterns keep no state between `replace` calls.
+ */
+const regExps = new Map<string, RegExp>();
+
+function cachedRegExp(source: string): RegExp {
+  let pattern = regExps.get(source);
+  if (pattern === undefined) {
+    pattern = new RegExp(source);
+    regExps.set(source, pattern);
+  }
+  return pattern;
 }
 
 function distinctSorted(values: readonly string[]): string[] {

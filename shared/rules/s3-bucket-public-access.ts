@@ -3,6 +3,7 @@
  * (the bucket's setting OR its account's), and is CRITICAL when it is public right now.
  * See DESIGN.md, "Rules: exact semantics".
  */
+import { parsedPolicyOf } from '../inventory/configuration-item';
 import { type AclGrant, type Bucket, PUBLIC_ACCESS_BLOCK_FLAGS, type PublicAccessBlock } from '../model';
 import { InvalidPolicyError } from '../s3/errors';
 import { analyzeBucketPolicy, type PolicyAnalysis } from '../s3/policy';
@@ -60,7 +61,10 @@ export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket'> = {
     const account = inventory.accountPublicAccessBlock(bucket.accountId)?.configuration;
     const effective = effectiveBlock(bucket.publicAccessBlock, account);
     const off = PUBLIC_ACCESS_BLOCK_FLAGS.filter((flag) => !effective[flag]);
-    const policy = bucket.policyText === undefined ? undefined : analyzePolicy(bucket.policyText);
+    const policy =
+      bucket.policyText === undefined
+        ? undefined
+        : analyzePolicy(parsedPolicyOf(bucket) ?? bucket.policyText);
     const publicGrants = bucket.aclGrants.filter(isPublicGrant);
 
     const policyPublicNow = policy?.isPublic === true && !effective.restrictPublicBuckets;
@@ -125,9 +129,9 @@ function describeGrant(grant: AclGrant): string {
  * S3 never stores a policy it cannot parse, so an unreadable one can only come from a damaged
  * input: treat it as public, as S3's own analysis starts from "public" until proven otherwise.
  */
-function analyzePolicy(policyText: string): PolicyAnalysis {
+function analyzePolicy(policy: string | Readonly<Record<string, unknown>>): PolicyAnalysis {
   try {
-    return analyzeBucketPolicy(policyText);
+    return analyzeBucketPolicy(policy);
   } catch (error) {
     if (!(error instanceof InvalidPolicyError)) throw error;
     return {

@@ -56,7 +56,9 @@ describe('normalizeConfigurationItem', () => {
       },
       policy: {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b1/*' }],
+        Statement: [
+          { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b1/*' },
+        ],
       },
       grants: [{ grantee: 'AllUsers', permission: 'Read' }],
     }) as unknown as Record<string, unknown>;
