@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Inventory } from '../../shared/inventory/inventory';
-import { normalizeItems, parseConfigurationItems } from '../../shared/inventory/load';
+import { loadResources } from '../../shared/inventory/load';
 import { isRuleId, RULE_IDS } from '../../shared/rules/index';
 import type { RuleId } from '../../shared/rules/types';
 import { formatJson, formatTable } from '../../shared/scan/format';
@@ -63,8 +63,8 @@ export async function scanCommand(args: readonly string[], io: CliIo): Promise<C
   }
 
   const data = await readInput(values.snapshot, io);
-  const loaded = parseConfigurationItems(data, values.snapshot === '-' ? 'standard input' : values.snapshot);
-  const inventory = Inventory.from(normalizeItems(loaded));
+  const { resources } = loadResources(data, values.snapshot === '-' ? 'standard input' : values.snapshot);
+  const inventory = Inventory.from(resources);
   const result = scanInventory(inventory, rules.length ? { rules } : {});
 
   const stdout = format === 'json' ? formatJson(result) : formatTable(result, { color: wantsColor(io) });

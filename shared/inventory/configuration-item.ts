@@ -255,7 +255,9 @@ export function normalizeConfigurationItem(raw: unknown, location: ItemLocation)
       if (az === undefined && !gone) reader.fail('missing configuration.availabilityZone');
       const azId = reader.optionalField(configuration, 'availabilityZoneId', 'configuration.');
       const free = reader.optionalNumber(configuration, 'availableIpAddressCount', 'configuration.');
-      const state = reader.optionalField(configuration, 'state', 'configuration.');
+      // Advanced-query rows spell a subnet's state `{"value": ...}`, like the endpoint's.
+      const state =
+        configuration.state === undefined ? undefined : readState(reader, configuration.state) || undefined;
       const subnet = base<Subnet>();
       subnet.resourceType = resourceType;
       subnet.arn = arn(resourceType);

@@ -11,34 +11,6 @@ import { isDeletedOrNotRecorded, type Resource } from '../model';
 import type { Evaluation } from '../rules/types';
 import type { PreviousStatus } from './previous-status';
 
-/**
- * Advanced queries spell a subnet's state `{"value": "available"}` (the resource schema lists
- * `configuration.state.value`), where every other input has the string: keep the string, as the
- * normalizer expects for subnets. The row is the sweep's own (parsed from the answer): adapted in
- * place.
- *
- * @example
- * adaptRow({ resourceType: 'AWS::EC2::Subnet', configuration: { state: { value: 'available' } } });
- * // configuration.state === 'available'
- */
-export function adaptRow(row: Record<string, unknown>): Record<string, unknown> {
-  if (row.resourceType === 'AWS::EC2::Subnet') {
-    const configuration = row.configuration;
-    if (typeof configuration === 'object' && configuration !== null && !Array.isArray(configuration)) {
-      const fields = configuration as Record<string, unknown>;
-      const state = fields.state;
-      if (
-        typeof state === 'object' &&
-        state !== null &&
-        typeof (state as { value?: unknown }).value === 'string'
-      ) {
-        fields.state = (state as { value: string }).value;
-      }
-    }
-  }
-  return row;
-}
-
 /** A row the normalizer refused: logged and skipped, the rest of the shard goes on. */
 export interface SkippedRow {
   readonly location: string;
@@ -61,7 +33,7 @@ export function normalizeRows(
   rows.forEach((row, index) => {
     const location = `${label} row ${index}`;
     try {
-      const resource = normalizeConfigurationItem(adaptRow(row), location);
+      const resource = normalizeConfigurationItem(row, location);
       if (resource) resources.push(resource);
     } catch (error) {
       if (!(error instanceof ConfigurationItemError)) throw error;

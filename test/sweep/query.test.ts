@@ -13,7 +13,7 @@ import {
   shardExpression,
   vpcContextExpression,
 } from '../../shared/sweep/query';
-import { adaptRow, changeOf, normalizeRows } from '../../shared/sweep/shard';
+import { changeOf, normalizeRows } from '../../shared/sweep/shard';
 import { subnetRow } from './support';
 
 describe('planShards', () => {
@@ -133,18 +133,18 @@ describe('changeOf', () => {
 });
 
 describe('query rows', () => {
-  it("turns a subnet's {value} state into the string the normalizer reads", () => {
+  it('reads a subnet whose state is spelled {value}, as advanced queries spell it', () => {
     // Prepare
     const row = subnetRow('111111111111', 'vpc-a', 'subnet-a1', 'eu-west-1a');
 
     // Act
-    const adapted = adaptRow(row);
+    const { resources, skipped } = normalizeRows([row], 'shard 1/1');
 
     // Assess
-    expect(adapted.configuration).toEqual({
-      vpcId: 'vpc-a',
+    expect(skipped).toEqual([]);
+    expect(resources[0]).toMatchObject({
+      resourceId: 'subnet-a1',
       availabilityZone: 'eu-west-1a',
-      availableIpAddressCount: 200,
       state: 'available',
     });
   });
