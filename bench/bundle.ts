@@ -1,7 +1,8 @@
 /**
  * How a Lambda bundle is built: the one list of esbuild options shared by the CDK app
  * (`NodejsFunction` `bundling`) and the cold-start benchmark, so the benchmark measures exactly
- * what is deployed. Change an option here and both follow.
+ * what is deployed. The options are `LAMBDA_BUNDLING` in scripts/lambda-bundling.ts: change an
+ * option there and both follow.
  *
  * The CDK mapping, option by option (aws-cdk-lib/aws-lambda-nodejs `BundlingOptions`):
  * `format` → `OutputFormat.ESM`, `minify`, `sourceMap`, `target`, `mainFields`, `banner`, and
@@ -11,37 +12,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
+import { LAMBDA_BUNDLING } from '../scripts/lambda-bundling';
 
 /** The repository root (this file is `bench/bundle.ts`). */
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * ESM bundles still contain CommonJS dependencies that `require` Node built-ins; ESM has no
- * `require`, so the bundle defines one (the banner the Powertools documentation gives).
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
-
-/**
- * The bundling options of every endpoint-guard function, in the CDK's vocabulary.
- *
- * @example
- * new NodejsFunction(this, 'Sweep', {
- *   entry: 'functions/sweep/handler.ts',
- *   bundling: { format: OutputFormat.ESM, ...cdkBundling(LAMBDA_BUNDLING) },
- * });
- */
-export const LAMBDA_BUNDLING = {
-  format: 'esm',
-  minify: true,
-  sourceMap: true,
-  platform: 'node',
-  /** The oldest Node.js runtime the functions may run on (Lambda `nodejs22.x`). */
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  banner: ESM_REQUIRE_BANNER,
-  bundleAwsSDK: true,
-} as const;
+// The options themselves live in scripts/lambda-bundling.ts, which the CDK app imports too (the
+// deployment does not depend on the benchmark); re-exported here for the benchmark's callers.
+export { ESM_REQUIRE_BANNER, LAMBDA_BUNDLING } from '../scripts/lambda-bundling';
 
 /**
  * The esbuild options equivalent to {@link LAMBDA_BUNDLING}, for building one function.

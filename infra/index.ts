@@ -8,6 +8,7 @@ export { CloudTrailForwarding, type CloudTrailForwardingProps } from './construc
 export {
   EndpointGuardFunctions,
   type EndpointGuardFunctionsProps,
+  FUNCTION_BUNDLING,
   FUNCTION_SPECS,
   type FunctionName,
 } from './constructs/endpoint-guard-functions';
@@ -26,7 +27,7 @@ export {
   SettingsParameter,
   type SettingsParameterProps,
 } from './constructs/settings-parameter';
-export { Sweep, type SweepProps } from './constructs/sweep';
+export { DEFAULT_SWEEP_MIN_INTERVAL, DEFAULT_SWEEP_RATE, Sweep, type SweepProps } from './constructs/sweep';
 export { TicketSecrets, type TicketSecretsProps } from './constructs/ticket-secrets';
 export { buildEndpointGuard, type EndpointGuardDeployment, STACK_IDS } from './endpoint-guard-app';
 export * from './errors';

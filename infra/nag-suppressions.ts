@@ -79,6 +79,14 @@ export function acknowledgeNagFindings(
       reason:
         'LambdaInvoke grants lambda:InvokeFunction on the sweep function and its versions/aliases (`:*`); nothing else',
     });
+    acknowledgeAll(roleOf(home.sweepFunction.role), [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ec2:DescribeVpcEndpointServices (endpoint service AZs in the central account) has no resource-level permissions; limited to the governed regions by aws:RequestedRegion',
+      },
+      ...(organization ? [memberRoleAssumption(home.regional.memberRoleName)] : []),
+    ]);
     const aggregatorRole = home.sweep.aggregatorRole;
     if (aggregatorRole !== undefined) {
       acknowledge(aggregatorRole, {

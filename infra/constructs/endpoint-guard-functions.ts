@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type IDestination, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from '../../scripts/lambda-bundling';
 import { InvalidPropsError, MissingHandlerError } from '../errors';
 import {
   FUNCTION_ROLE_PREFIX,
@@ -99,7 +100,9 @@ export const FUNCTION_SPECS: Readonly<Record<FunctionName, FunctionSpec>> = {
       'AGGREGATOR_NAME',
       'HOME_REGION',
     ],
-    assumesMemberRole: false,
+    // The aggregator does not say in which AZs an endpoint service is offered: the sweep asks
+    // the member account (ec2:DescribeVpcEndpointServices) when a rule needs it.
+    assumesMemberRole: true,
     asynchronous: true,
     placement: 'home-region',
   },
@@ -148,11 +151,26 @@ export function hasHandler(name: FunctionName, functionsDir: string = DEFAULT_FU
 }
 
 /**
- * ESM bundles still contain CommonJS dependencies that call `require` for Node built-ins; ESM
- * has no `require`, so the bundle defines one (the Powertools documentation's banner).
+ * The `bundling` of every function: the options of scripts/lambda-bundling.ts, the same ones the
+ * cold-start benchmark (bench/bundle.ts) builds with, so what is measured is what deploys. The
+ * target is given explicitly (`node22`): left out, the CDK would derive node24 from the runtime.
+ *
+ * @example
+ * new NodejsFunction(this, 'Fn', { entry, bundling: FUNCTION_BUNDLING });
  */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+export const FUNCTION_BUNDLING: BundlingOptions = {
+  format: LAMBDA_BUNDLING.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
+  minify: LAMBDA_BUNDLING.minify,
+  sourceMap: LAMBDA_BUNDLING.sourceMap,
+  target: LAMBDA_BUNDLING.target,
+  mainFields: [...LAMBDA_BUNDLING.mainFields],
+  banner: LAMBDA_BUNDLING.banner,
+  bundleAwsSDK: LAMBDA_BUNDLING.bundleAwsSDK,
+  // Local esbuild, never Docker: the app synthesizes offline.
+  forceDockerBundling: false,
+  // Real warnings only: esbuild's per-file size summary is noise in synth and CI logs.
+  logLevel: LogLevel.WARNING,
+};
 
 export interface EndpointGuardFunctionsProps {
   /** The functions to create here. */
@@ -172,9 +190,10 @@ export interface EndpointGuardFunctionsProps {
 }
 
 /**
- * The endpoint-guard Lambda functions of one stack: Node.js 24 on arm64, ESM bundles minified
- * with source maps, one log group each with a retention, one named role each
- * (`endpoint-guard-<function>-<region>`, so member roles can trust them by ARN).
+ * The endpoint-guard Lambda functions of one stack: Node.js 24 on arm64, bundled with
+ * {@link FUNCTION_BUNDLING} (ESM, minified, source maps, target node22, the SDK included), one
+ * log group each with a retention, one named role each (`endpoint-guard-<function>-<region>`, so
+ * member roles can trust them by ARN).
  *
  * @example
  * const fns = new EndpointGuardFunctions(this, 'Functions', {
@@ -251,18 +270,7 @@ export class EndpointGuardFunctions extends Construct {
         depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
         ...(reserved === undefined ? {} : { reservedConcurrentExecutions: reserved }),
         ...(spec.asynchronous && props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2 } : {}),
-        bundling: {
-          format: OutputFormat.ESM,
-          minify: true,
-          sourceMap: true,
-          mainFields: ['module', 'main'],
-          banner: ESM_REQUIRE_BANNER,
-          // The SDK is bundled: the versions tested are the versions run, whatever the runtime ships.
-          bundleAwsSDK: true,
-          forceDockerBundling: false,
-          // Real warnings only: esbuild's per-file size summary is noise in synth and CI logs.
-          logLevel: LogLevel.WARNING,
-        },
+        bundling: FUNCTION_BUNDLING,
       });
       roles[name] = role;
       logGroups[name] = logGroup;

@@ -156,15 +156,18 @@ export class EndpointGuardHomeStack extends Stack {
       if (sweep === undefined)
         throw new InvalidPropsError(this.node.path, 'functions', 'did not create sweep');
       this.sweepFunction = sweep;
+      // The Sweep construct grants the sweep exactly what its adapters call (no table-wide
+      // grantReadWriteData: the sweep only BatchGets statuses and updates its checkpoint).
       this.sweep = new Sweep(this, 'Sweep', {
         mode: config.mode,
         function: sweep,
         regions: config.regions,
+        homeRegion: config.homeRegion,
+        table: this.table.table,
+        eventBus: this.regional.bus.eventBus,
+        ...(organization ? { memberRoleName: config.memberRoleName } : {}),
         deadLetterQueue: this.regional.deadLetterQueue,
       });
-      this.table.table.grantReadWriteData(sweep);
-      this.regional.bus.eventBus.grantPutEventsTo(sweep);
-      grantCentral(this.roleOf(sweep), { homeRegion: config.homeRegion, regions: config.regions });
       alarmed.sweep = sweep;
     } else {
       this.sweepFunction = undefined;

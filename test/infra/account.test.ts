@@ -13,7 +13,7 @@ let built: TestApp;
 let template: Template;
 
 beforeAll(() => {
-  built = buildTestApp({ mode: 'account', sweep: 'off' }, { functionsDir: FIXTURE_FUNCTIONS });
+  built = buildTestApp({ mode: 'account' }, { functionsDir: FIXTURE_FUNCTIONS });
   template = Template.fromStack(built.deployment.home);
 });
 

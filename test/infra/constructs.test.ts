@@ -2,8 +2,10 @@
  * Construct props are checked before anything is created: a wrong prop fails with the construct
  * path, the prop and what was expected.
  */
-import { App, Stack, Stage } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import { MemberStackSet, templateBodyOf } from '../../infra/constructs/member-st
 import { NotificationTopic } from '../../infra/constructs/notification-topic';
 import { RemediationQueue } from '../../infra/constructs/remediation-queue';
 import { SettingsParameter } from '../../infra/constructs/settings-parameter';
+import { Sweep, type SweepProps } from '../../infra/constructs/sweep';
 import { InvalidPropsError, MemberTemplateError } from '../../infra/errors';
 import { EndpointGuardMemberStack } from '../../infra/stacks/member-stack';
 
@@ -185,5 +188,78 @@ describe('MemberStackSet', () => {
     // Assess
     expect(Object.keys(body.Parameters)).toContain('CentralAccountId');
     expect(body.Parameters.BootstrapVersion).toBeUndefined();
+  });
+});
+
+describe('Sweep', () => {
+  function sweepProps(scope: Stack, overrides: Partial<SweepProps> = {}): SweepProps {
+    return {
+      mode: 'organization',
+      function: new LambdaFunction(scope, 'Fn', {
+        code: Code.fromInline('exports.handler = async () => {};'),
+        handler: 'index.handler',
+        runtime: Runtime.NODEJS_22_X,
+      }),
+      regions: ['us-east-1'],
+      homeRegion: 'us-east-1',
+      table: new Table(scope, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
+      eventBus: new EventBus(scope, 'Bus'),
+      memberRoleName: 'EndpointGuardMember',
+      deadLetterQueue: new Queue(scope, 'Dlq'),
+      ...overrides,
+    };
+  }
+
+  it.each([
+    [{ rate: Duration.seconds(90) }, 'rate must be a whole number of minutes, got 1 minute 30 seconds'],
+    [
+      { minInterval: Duration.minutes(30) },
+      'minInterval must be whole minutes from 60 to 525600 (a complete run reads every account), got 30 minutes',
+    ],
+    [
+      { minInterval: Duration.days(400) },
+      'minInterval must be whole minutes from 60 to 525600 (a complete run reads every account), got 400 days',
+    ],
+    [
+      { rate: Duration.hours(3), minInterval: Duration.hours(2) },
+      'rate must not exceed minInterval (2 hours): the schedule would space the runs, not minInterval',
+    ],
+    [
+      { memberRoleName: undefined },
+      'memberRoleName is required in organization mode (endpoint service AZs are read in member accounts)',
+    ],
+  ] satisfies [Partial<SweepProps>, string][])('rejects %o', (overrides, message) => {
+    // Prepare
+    const scope = stack();
+    const props = sweepProps(scope, overrides);
+
+    // Act
+    const error = errorOf(() => new Sweep(scope, 'Sweep', props));
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidPropsError);
+    expect(error.message).toBe(`Test/Sweep: ${message}`);
+  });
+
+  it('sends minInterval as the payload and invokes at the rate, giving up on an invocation older than one period', () => {
+    // Prepare
+    const scope = stack();
+
+    // Act
+    const sweep = new Sweep(
+      scope,
+      'Sweep',
+      sweepProps(scope, { rate: Duration.minutes(30), minInterval: Duration.hours(6) }),
+    );
+
+    // Assess
+    expect(sweep.input).toEqual({ minIntervalMinutes: 360, force: false });
+    Template.fromStack(scope).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      Target: Match.objectLike({
+        Input: '{"minIntervalMinutes":360}',
+        RetryPolicy: { MaximumEventAgeInSeconds: 1800, MaximumRetryAttempts: 2 },
+      }),
+    });
   });
 });

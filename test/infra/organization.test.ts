@@ -1,6 +1,7 @@
 /**
- * The organization deployment (two governed regions), synthesized once with the real handlers:
- * what matters in each template, a normalized snapshot, and cdk-nag with nothing unacknowledged.
+ * The organization deployment (two governed regions), synthesized once with the real handlers
+ * (the sweep included: its handler exists, so `sweep=auto` deploys it): what matters in each
+ * template, a normalized snapshot, and cdk-nag with nothing unacknowledged.
  */
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -31,7 +32,7 @@ let member: Template;
 
 beforeAll(() => {
   // The one app here that also runs CDK's CloudFormation schema checks, as `cdk synth` does.
-  built = buildTestApp({ ...ORGANIZATION_CONTEXT, sweep: 'off' }, { cloudFormationValidation: true });
+  built = buildTestApp({ ...ORGANIZATION_CONTEXT }, { cloudFormationValidation: true });
   const { deployment } = built;
   const [euWest1] = deployment.regional;
   if (euWest1 === undefined || deployment.members === undefined || deployment.memberStack === undefined) {
@@ -239,6 +240,7 @@ describe('member template', () => {
                 centralRole('endpoint-guard-cloudtrail-event-us-east-1'),
                 centralRole('endpoint-guard-cloudtrail-event-eu-west-1'),
                 centralRole('endpoint-guard-remediate-us-east-1'),
+                centralRole('endpoint-guard-sweep-us-east-1'),
               ],
             },
             StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } },
@@ -504,10 +506,11 @@ describe('functions', () => {
       'endpoint-guard-config-rule': FUNCTION_SPECS['config-rule'].variables,
       'endpoint-guard-cloudtrail-event': FUNCTION_SPECS['cloudtrail-event'].variables,
       'endpoint-guard-remediate': FUNCTION_SPECS.remediate.variables,
+      'endpoint-guard-sweep': FUNCTION_SPECS.sweep.variables,
     };
 
     // Assess
-    home.resourceCountIs('AWS::Lambda::Function', 3);
+    home.resourceCountIs('AWS::Lambda::Function', 4);
     for (const [name, names] of Object.entries(expected)) {
       home.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: name,
@@ -549,21 +552,21 @@ describe('functions', () => {
 
   it('names each role after its function and region, with logs on its own log group only', () => {
     // Assess
-    for (const name of ['config-rule', 'cloudtrail-event', 'remediate']) {
+    for (const name of ['config-rule', 'cloudtrail-event', 'remediate', 'sweep']) {
       home.hasResourceProperties('AWS::IAM::Role', { RoleName: `endpoint-guard-${name}-us-east-1` });
     }
     regional.hasResourceProperties('AWS::IAM::Role', { RoleName: 'endpoint-guard-config-rule-eu-west-1' });
-    home.resourceCountIs('AWS::Logs::LogGroup', 3);
+    home.resourceCountIs('AWS::Logs::LogGroup', 4);
     home.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     expect(JSON.stringify(home.toJSON())).not.toContain('AWSLambdaBasicExecutionRole');
   });
 
-  it('sends failed asynchronous detector invocations to the detectors’ dead-letter queue', () => {
+  it('sends failed asynchronous detector and sweep invocations to the detectors’ dead-letter queue', () => {
     // Prepare
     const stack = built.deployment.home;
 
     // Assess
-    home.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    home.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
     home.allResourcesProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
       DestinationConfig: {
@@ -580,7 +583,8 @@ describe('operations', () => {
     const topic = stack.resolve(stack.notifications.topic.topicArn);
 
     // Assess
-    home.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Errors of remediate, config-rule, cloudtrail-event and sweep; the two dead-letter queues.
+    home.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     home.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: [topic],
       OKActions: [topic],
