@@ -33,6 +33,13 @@ export type ItemStatus =
 /** The tag whose presence exempts a resource from every rule; its value is the reason. */
 export const EXEMPT_TAG = 'endpoint-guard:exempt';
 
+/**
+ * The tag that asks for the "private only bucket" pattern: the bucket policy must deny every
+ * request that does not come through a VPC endpoint. Its value lists the allowed endpoints
+ * (`vpce-…`, comma- or space-separated); empty: any endpoint.
+ */
+export const PRIVATE_ONLY_TAG = 'endpoint-guard:private-only';
+
 /** Fields every resource carries. */
 export interface ResourceBase {
   readonly resourceType: ResourceType;

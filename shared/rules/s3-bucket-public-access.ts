@@ -4,9 +4,15 @@
  * See DESIGN.md, "Rules: exact semantics".
  */
 import { parsedPolicyOf } from '../inventory/configuration-item';
-import { type AclGrant, type Bucket, PUBLIC_ACCESS_BLOCK_FLAGS, type PublicAccessBlock } from '../model';
+import {
+  type AclGrant,
+  type Bucket,
+  PRIVATE_ONLY_TAG,
+  PUBLIC_ACCESS_BLOCK_FLAGS,
+  type PublicAccessBlock,
+} from '../model';
 import { InvalidPolicyError } from '../s3/errors';
-import { analyzeBucketPolicy, type PolicyAnalysis } from '../s3/policy';
+import { analyzeBucketPolicy, type EndpointLock, lockedToEndpoints, type PolicyAnalysis } from '../s3/policy';
 import { evaluationOf, preliminaryVerdict } from './evaluation';
 import type { Evaluation, EvaluationContext, RemediationPlan, Rule } from './types';
 
@@ -79,27 +85,68 @@ export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket'> = {
       publicNow: policyPublicNow || aclPublicNow,
     };
 
-    if (off.length === 0) {
+    const privateOnly = privateOnlyOf(bucket);
+    const lockMissing = privateOnly !== undefined && !privateOnly.lock.locked;
+    const withLock = privateOnly ? { ...evidence, privateOnly } : evidence;
+    if (off.length === 0 && !lockMissing) {
+      const locked = privateOnly ? `; reachable only through ${privateOnly.lock.through.join(', ')}` : '';
       return evaluationOf(rule, bucket, {
         status: 'COMPLIANT',
-        reason: `Block Public Access is on for all four flags (${sourceOfFlags(bucket.publicAccessBlock, account)})`,
-        evidence,
+        reason: `Block Public Access is on for all four flags (${sourceOfFlags(bucket.publicAccessBlock, account)})${locked}`,
+        evidence: withLock,
       });
     }
 
     const causes: string[] = [];
     if (policyPublicNow) causes.push(`public policy: ${policy?.publicStatements[0]?.reason ?? 'public'}`);
     if (aclPublicNow) causes.push(`ACL grants ${publicGrants.map(describeGrant).join(', ')}`);
-    const offText = `Block Public Access off: ${off.map((flag) => FLAG_NAMES[flag]).join(', ')}`;
+    const problems: string[] = [];
+    if (off.length)
+      problems.push(`Block Public Access off: ${off.map((flag) => FLAG_NAMES[flag]).join(', ')}`);
+    if (lockMissing)
+      problems.push(
+        `tagged ${PRIVATE_ONLY_TAG}, but its policy does not deny requests from outside ${privateOnly.wanted.join(', ') || 'a VPC endpoint'}`,
+      );
+    const text = problems.join('; ');
     return evaluationOf(rule, bucket, {
       status: 'NON_COMPLIANT',
       severity: causes.length ? 'CRITICAL' : 'MEDIUM',
-      reason: causes.length ? `bucket is public now (${causes.join('; ')}); ${offText}` : offText,
-      evidence,
-      remediation: planFix(bucket, causes.length > 0),
+      reason: causes.length ? `bucket is public now (${causes.join('; ')}); ${text}` : text,
+      evidence: withLock,
+      remediation: off.length
+        ? planFix(bucket, causes.length > 0, lockMissing)
+        : lockTicket(bucket, privateOnly?.wanted ?? []),
     });
   },
 };
+
+const LOCK_WHY =
+  'the private-only lock is a bucket policy Deny of requests from outside the VPC endpoint, which can ' +
+  'lock out administrators and AWS services: a person writes it';
+
+/** The private-only request of a bucket tagged for it, and whether its policy fulfils it. */
+function privateOnlyOf(
+  bucket: Bucket,
+): { readonly wanted: string[]; readonly lock: EndpointLock } | undefined {
+  const value = bucket.tags[PRIVATE_ONLY_TAG];
+  if (value === undefined) return undefined;
+  const wanted = value.split(/[\s,]+/).filter((item) => item !== '');
+  if (bucket.policyText === undefined) return { wanted, lock: { locked: false, through: [] } };
+  try {
+    return { wanted, lock: lockedToEndpoints(bucket.policyText, wanted) };
+  } catch (error) {
+    if (!(error instanceof InvalidPolicyError)) throw error;
+    return { wanted, lock: { locked: false, through: [] } };
+  }
+}
+
+function lockTicket(bucket: Bucket, wanted: readonly string[]): RemediationPlan {
+  return {
+    kind: 'ticket-only',
+    summary: `Add a bucket policy to ${bucket.name} that denies every request not from ${wanted.join(', ') || 'its VPC endpoint'} (aws:SourceVpce)`,
+    why: LOCK_WHY,
+  };
+}
 
 /** Block Public Access as S3 applies it: flag by flag, the bucket's setting OR the account's. */
 export function effectiveBlock(
@@ -152,13 +199,14 @@ function sourceOfFlags(
   return 'bucket and account settings combined';
 }
 
-function planFix(bucket: Bucket, publicNow: boolean): RemediationPlan {
+function planFix(bucket: Bucket, publicNow: boolean, lockMissing: boolean): RemediationPlan {
   const warnings = publicNow
     ? [
         'The bucket is public now: turning Block Public Access on cuts that access off. If it must stay public ' +
           '(a website, a public dataset), tag it endpoint-guard:exempt with the reason instead.',
       ]
     : [];
+  if (lockMissing) warnings.push(`Not fixed automatically (ticket): ${LOCK_WHY}`);
   return {
     kind: 'fix',
     summary: `Turn on all four Block Public Access flags on bucket ${bucket.name}`,

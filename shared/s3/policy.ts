@@ -103,6 +103,60 @@ export function analyzeBucketPolicy(policy: string | Record<string, unknown>): P
   return { isPublic: publicStatements.length > 0, publicStatements };
 }
 
+/** Whether a policy locks a bucket to VPC endpoints, and to which. */
+export interface EndpointLock {
+  /** A Deny of every principal and every S3 action unless the request comes through these endpoints. */
+  readonly locked: boolean;
+  /** The endpoints (`vpce-…`) or VPCs (`vpc-…`) the lock lets through. */
+  readonly through: readonly string[];
+}
+
+/**
+ * The "private only bucket" pattern: a statement that denies everyone (`"*"`) every S3 action
+ * (`s3:*` or `*`) when `aws:SourceVpce` (or `aws:SourceVpc`) is not one of fixed values, so the
+ * bucket answers only through its VPC endpoint. When `allowed` is not empty, every value the lock
+ * lets through must be in it.
+ *
+ * @example
+ * lockedToEndpoints(policyText, ['vpce-1a2b3c4d']).locked;
+ */
+export function lockedToEndpoints(
+  policy: string | Record<string, unknown>,
+  allowed: readonly string[],
+): EndpointLock {
+  for (const statement of readStatements(policy)) {
+    if (statement.Effect !== 'Deny' || !deniesEveryone(statement.Principal) || !coversAllS3(statement.Action))
+      continue;
+    const condition = statement.Condition;
+    if (!isObject(condition)) continue;
+    for (const [operator, entries] of Object.entries(condition)) {
+      // `StringNotEquals`, not `...IfExists`: a request without the key (from the internet) must be denied too.
+      if (!/^(ForAnyValue:)?StringNotEquals(IgnoreCase)?$/.test(operator) || !isObject(entries)) continue;
+      for (const [key, value] of Object.entries(entries)) {
+        if (!/^aws:SourceVpce?$/i.test(key)) continue;
+        const through = stringList(value);
+        if (!through || through.length === 0 || through.some((item) => notFixedBecause(item) !== undefined))
+          continue;
+        if (allowed.length > 0 && !through.every((item) => allowed.includes(item))) continue;
+        return { locked: true, through };
+      }
+    }
+  }
+  return { locked: false, through: [] };
+}
+
+function deniesEveryone(principal: unknown): boolean {
+  if (principal === '*') return true;
+  if (!isObject(principal)) return false;
+  const aws = principal.AWS;
+  return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
+}
+
+function coversAllS3(action: unknown): boolean {
+  const actions = typeof action === 'string' ? [action] : Array.isArray(action) ? action : [];
+  return actions.some((item) => item === '*' || item === 's3:*');
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Reading the document
 

@@ -614,3 +614,73 @@ describe('s3-bucket-public-access', () => {
     ]);
   });
 });
+
+describe('s3-bucket-public-access: private-only buckets (tag endpoint-guard:private-only)', () => {
+  const VPCE = 'vpce-0a1b2c3d4e5f60001';
+  const lock = (through: string | readonly string[], operator = 'StringNotEquals'): PolicyStatement => ({
+    Sid: 'OnlyThroughTheEndpoint',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [`arn:aws:s3:::${BUCKET}`, OBJECTS],
+    Condition: { [operator]: { 'aws:SourceVpce': through } },
+  });
+  const tagged = (value: string, policy?: ReturnType<typeof policyDocument>) =>
+    bucket({
+      name: BUCKET,
+      bpa: ALL_ON,
+      tags: { 'endpoint-guard:private-only': value },
+      ...(policy ? { policy } : {}),
+    });
+
+  it('is COMPLIANT when the policy denies every request not through the tagged endpoint', () => {
+    const evaluation = evaluationOf([tagged(VPCE, policyDocument(lock(VPCE)))]);
+
+    expect(evaluation.status).toBe('COMPLIANT');
+    expect(evaluation.reason).toContain(`reachable only through ${VPCE}`);
+  });
+
+  it('is COMPLIANT with an empty tag value and a lock to any endpoint', () => {
+    expect(evaluationOf([tagged('', policyDocument(lock('vpce-0ffffffffffffffff')))]).status).toBe(
+      'COMPLIANT',
+    );
+  });
+
+  it.each([
+    ['no policy at all', undefined],
+    ['a lock to another endpoint', policyDocument(lock('vpce-0ffffffffffffffff'))],
+    [
+      'a lock that lets requests without the key through (IfExists)',
+      policyDocument(lock(VPCE, 'StringNotEqualsIfExists')),
+    ],
+    ['a lock to a wildcard', policyDocument(lock('vpce-*'))],
+  ])('Noncompliance: %s → MEDIUM, ticket only (a person writes the policy)', (_case, policy) => {
+    const evaluation = evaluationOf([tagged(VPCE, policy)]);
+
+    expect(evaluation.status).toBe('NON_COMPLIANT');
+    expect(evaluation.severity).toBe('MEDIUM');
+    expect(evaluation.reason).toBe(
+      `tagged endpoint-guard:private-only, but its policy does not deny requests from outside ${VPCE}`,
+    );
+    expect(evaluation.remediation).toMatchObject({
+      kind: 'ticket-only',
+      why: expect.stringContaining('lock out'),
+    });
+  });
+
+  it('still plans the Block Public Access fix when flags are off too, and says the lock needs a ticket', () => {
+    const item = bucket({ name: BUCKET, tags: { 'endpoint-guard:private-only': VPCE } });
+
+    const evaluation = evaluationOf([item]);
+
+    expect(evaluation.status).toBe('NON_COMPLIANT');
+    expectBlockPublicAccessFix(evaluation, null);
+    expect(evaluation.remediation?.kind === 'fix' && evaluation.remediation.warnings).toContainEqual(
+      expect.stringContaining('Not fixed automatically (ticket)'),
+    );
+  });
+
+  it('leaves untagged buckets alone', () => {
+    expect(evaluationOf([bucket({ name: BUCKET, bpa: ALL_ON })]).status).toBe('COMPLIANT');
+  });
+});
