@@ -18,7 +18,7 @@ import { METRIC_DIMENSIONS, METRIC_NAMES, type MetricName, type MetricsSink, NO_
 import { type Decision, decide, type FindingHistory } from '../settings/decision';
 import { ruleOptionsOf, type Settings } from '../settings/schema';
 import type { FindingStore } from '../store/finding-store';
-import { type FindingState, SERVICE_ACTOR } from '../store/records';
+import { auditSubjectOf, type FindingState, SERVICE_ACTOR } from '../store/records';
 import { commentIntervalSeconds } from '../tickets/lifecycle';
 import { errorText } from './aws-errors';
 import { describeChange } from './changes';
@@ -56,7 +56,7 @@ export interface FindingProcessorOptions {
     | 'putAudit'
     | 'recordAction'
     | 'claim'
-    | 'getClaim'
+    | 'releaseClaimIfHeld'
   >;
   /** The settings in force (a `SettingsProvider`). */
   readonly settings: { get(): Promise<Settings> };
@@ -172,8 +172,7 @@ export class FindingProcessor {
   ): Promise<ProcessResult> {
     const { store } = this.options;
     if (state.lastAction === 'notify' && state.lastOutcome === 'notified') {
-      const window = await store.getClaim('ticket', notifyKey(finding.findingId));
-      if (window) await store.releaseClaim(window);
+      await store.releaseClaimIfHeld('ticket', notifyKey(finding.findingId));
       await store.recordAction(finding.findingId, { action: 'notify', outcome: 'closed' });
     }
     const resolved = await this.options.tickets.resolveTicket(finding, {
@@ -232,7 +231,7 @@ export class FindingProcessor {
     }
     this.count(METRIC_NAMES.notificationsSent, finding);
     const record = await store.putAudit({
-      ...subjectOf(finding),
+      ...auditSubjectOf(finding),
       kind: 'notify',
       actor: SERVICE_ACTOR,
       outcome: 'notified',
@@ -382,7 +381,7 @@ export class FindingProcessor {
     }
 
     const record = await store.putAudit({
-      ...subjectOf(finding),
+      ...auditSubjectOf(finding),
       kind: 'fix',
       actor: SERVICE_ACTOR,
       outcome: outcome.status,
@@ -521,18 +520,6 @@ function defaultExecutor(clients: RemediationClients, settings: Settings): Remed
     s3: clients.s3,
     reevaluate: liveReevaluator(clients, ruleOptionsOf(settings)),
   });
-}
-
-function subjectOf(finding: Finding) {
-  return {
-    findingId: finding.findingId,
-    ruleId: finding.ruleId,
-    resourceType: finding.resourceType,
-    resourceId: finding.resourceId,
-    resourceArn: finding.resourceArn,
-    accountId: finding.accountId,
-    region: finding.region,
-  };
 }
 
 /** The claim key of a finding's notification window. */

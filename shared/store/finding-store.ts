@@ -599,6 +599,18 @@ export class FindingStore {
   }
 
   /**
+   * Gives up whatever claim is held on `key` now, if any (a window or a ticket claim whose
+   * holder is done with it).
+   *
+   * @example
+   * await store.releaseClaimIfHeld('ticket', `${findingId}#comment`);
+   */
+  async releaseClaimIfHeld(kind: ClaimKind, key: string): Promise<void> {
+    const current = await this.getClaim(kind, key);
+    if (current) await this.releaseClaim(current);
+  }
+
+  /**
    * Gives a claim up (the work did not happen and may be retried). Only the holder's token can.
    *
    * @example

@@ -108,6 +108,30 @@ export interface AuditRecord {
 /** What a caller supplies; the store adds the id and the time. */
 export type NewAuditRecord = Omit<AuditRecord, 'auditId' | 'createdAt' | 'rolledBackBy' | 'rolledBackAt'>;
 
+/** The fields of an audit record that say which finding and resource it is about. */
+export type AuditSubject = Pick<
+  AuditRecord,
+  'findingId' | 'ruleId' | 'resourceType' | 'resourceId' | 'resourceArn' | 'accountId' | 'region'
+>;
+
+/**
+ * What an audit record is about, taken from the finding acted on.
+ *
+ * @example
+ * await store.putAudit({ ...auditSubjectOf(finding), kind: 'notify', ... });
+ */
+export function auditSubjectOf(finding: AuditSubject): AuditSubject {
+  return {
+    findingId: finding.findingId,
+    ruleId: finding.ruleId,
+    resourceType: finding.resourceType,
+    resourceId: finding.resourceId,
+    resourceArn: finding.resourceArn,
+    accountId: finding.accountId,
+    region: finding.region,
+  };
+}
+
 /** The short entry listed under the finding, newest first. */
 export interface AuditListing {
   readonly auditId: string;

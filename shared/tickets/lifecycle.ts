@@ -30,7 +30,7 @@ import type { Decision } from '../settings/decision';
 import type { Settings } from '../settings/schema';
 import type { FindingStore } from '../store/finding-store';
 import type { Claim } from '../store/records';
-import { SERVICE_ACTOR } from '../store/records';
+import { auditSubjectOf, SERVICE_ACTOR } from '../store/records';
 import { TicketSinkError } from './errors';
 import type { TicketSink } from './ports';
 import { asPrevious, decodeTicket, encodeTicket, type StoredTicket, ticketName } from './reference';
@@ -62,7 +62,7 @@ export interface TicketLifecycleOptions {
     | 'getState'
     | 'claimTicket'
     | 'claim'
-    | 'getClaim'
+    | 'releaseClaimIfHeld'
     | 'completeClaim'
     | 'releaseClaim'
     | 'setTicketReference'
@@ -203,8 +203,8 @@ export class TicketLifecycle implements TicketService {
       stored,
       resolved,
     );
-    await this.releaseIfHeld(finding.findingId);
-    await this.releaseIfHeld(commentKey(finding.findingId));
+    await this.store.releaseClaimIfHeld('ticket', finding.findingId);
+    await this.store.releaseClaimIfHeld('ticket', commentKey(finding.findingId));
     return {
       action: 'resolved',
       ...this.referenceOf(stored),
@@ -295,13 +295,7 @@ export class TicketLifecycle implements TicketService {
       await this.store.setTicketReference(finding.findingId, encodeTicket(ticket));
       const record = await this.store.putAudit({
         kind: 'ticket',
-        findingId: finding.findingId,
-        ruleId: finding.ruleId,
-        resourceType: finding.resourceType,
-        resourceId: finding.resourceId,
-        resourceArn: finding.resourceArn,
-        accountId: finding.accountId,
-        region: finding.region,
+        ...auditSubjectOf(finding),
         actor: SERVICE_ACTOR,
         outcome: 'ticketed',
         reason: `${why}: ${finding.reason}`,
@@ -387,7 +381,7 @@ export class TicketLifecycle implements TicketService {
             resolution: `no longer exists in ${stored.sink}`,
           }),
         );
-        await this.releaseIfHeld(finding.findingId);
+        await this.store.releaseClaimIfHeld('ticket', finding.findingId);
         return {
           action: 'unchanged',
           ...this.referenceOf(stored),
@@ -429,13 +423,7 @@ export class TicketLifecycle implements TicketService {
   ): Promise<{ readonly auditId: string }> {
     return this.store.putAudit({
       kind: 'ticket',
-      findingId: finding.findingId,
-      ruleId: finding.ruleId,
-      resourceType: finding.resourceType,
-      resourceId: finding.resourceId,
-      resourceArn: finding.resourceArn,
-      accountId: finding.accountId,
-      region: finding.region,
+      ...auditSubjectOf(finding),
       actor: SERVICE_ACTOR,
       outcome,
       reason,
@@ -460,11 +448,6 @@ export class TicketLifecycle implements TicketService {
       stored.resolvedAt !== undefined &&
       Date.parse(stored.resolvedAt) >= claimedAt
     );
-  }
-
-  private async releaseIfHeld(key: string): Promise<void> {
-    const current = await this.store.getClaim('ticket', key);
-    if (current) await this.store.releaseClaim(current);
   }
 
   private referenceOf(ticket: Pick<StoredTicket, 'sink' | 'id' | 'key' | 'url'>): {
