@@ -10,11 +10,12 @@ import { AwsClientFactory, type AwsClientFactoryOptions, RETRY_CONFIG } from '..
 import { mapWithConcurrency } from '../../shared/aws/concurrency';
 import { describeAwsError, MemberAccessError } from '../../shared/aws/errors';
 import { evaluateLive, LiveInventoryReader, type LiveScope } from '../../shared/aws/live-inventory';
-import { isRuleId, RULE_IDS } from '../../shared/rules/index';
+import { RULE_IDS } from '../../shared/rules/index';
 import type { Evaluation, RuleId } from '../../shared/rules/types';
 import { formatTable, toJsonFinding } from '../../shared/scan/format';
 import { type ScanResult, summarize } from '../../shared/scan/scan';
 import { type CliIo, type CommandResult, UsageError } from '../cli-error';
+import { parseFormat, parseRuleIds } from '../scan-options';
 
 export const DEFAULT_MEMBER_ROLE_NAME = 'EndpointGuardMember';
 const DEFAULT_CONCURRENCY = 4;
@@ -104,11 +105,9 @@ export async function scanLiveCommand(
   });
   if (values.help) return { stdout: `${SCAN_LIVE_USAGE}\n`, exitCode: 0 };
   // `--live` selects this command; it is accepted here whether or not the router passes it on.
-  const format = values.format;
-  if (format !== 'table' && format !== 'json') {
-    throw new UsageError(`unknown --format "${format}": expected table or json`);
-  }
-  const rules = parseRules(values.rule ?? []);
+  const format = parseFormat(values.format);
+  const chosen = parseRuleIds(values.rule ?? []);
+  const rules = chosen.length ? chosen : [...RULE_IDS];
   const concurrency = parseConcurrency(values.concurrency);
   const roleName = values['role-name'];
   if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new UsageError(`invalid --role-name "${roleName}"`);
@@ -289,16 +288,6 @@ function compareEvaluations(a: Evaluation, b: Evaluation): number {
     a.ruleId.localeCompare(b.ruleId) ||
     a.resourceId.localeCompare(b.resourceId)
   );
-}
-
-function parseRules(ids: readonly string[]): RuleId[] {
-  if (ids.length === 0) return [...RULE_IDS];
-  const rules: RuleId[] = [];
-  for (const id of ids) {
-    if (!isRuleId(id)) throw new UsageError(`unknown --rule "${id}": expected one of ${RULE_IDS.join(', ')}`);
-    if (!rules.includes(id)) rules.push(id);
-  }
-  return rules;
 }
 
 function parseConcurrency(text: string): number {

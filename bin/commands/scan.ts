@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { Inventory } from '../../shared/inventory/inventory';
 import { loadResources } from '../../shared/inventory/load';
-import { isRuleId, RULE_IDS } from '../../shared/rules/index';
-import type { RuleId } from '../../shared/rules/types';
+import { RULE_IDS } from '../../shared/rules/index';
 import { formatJson, formatTable } from '../../shared/scan/format';
 import { scanInventory } from '../../shared/scan/scan';
 import { type CliIo, type CommandResult, UsageError } from '../cli-error';
 import { readInput } from '../read-input';
+import { parseFormat, parseRuleIds } from '../scan-options';
 
 export const SCAN_USAGE = `Usage: endpoint-guard scan --snapshot FILE [options]
        endpoint-guard scan --live [options]     (live, read-only: endpoint-guard scan --live --help)
@@ -52,15 +52,8 @@ export async function scanCommand(args: readonly string[], io: CliIo): Promise<C
   if (values.snapshot === undefined || values.snapshot === '') {
     throw new UsageError('scan needs --snapshot FILE (see endpoint-guard scan --help)');
   }
-  const format = values.format;
-  if (format !== 'table' && format !== 'json') {
-    throw new UsageError(`unknown --format "${format}": expected table or json`);
-  }
-  const rules: RuleId[] = [];
-  for (const id of values.rule ?? []) {
-    if (!isRuleId(id)) throw new UsageError(`unknown --rule "${id}": expected one of ${RULE_IDS.join(', ')}`);
-    rules.push(id);
-  }
+  const format = parseFormat(values.format);
+  const rules = parseRuleIds(values.rule ?? []);
 
   const data = await readInput(values.snapshot, io);
   const { resources } = loadResources(data, values.snapshot === '-' ? 'standard input' : values.snapshot);
