@@ -11,7 +11,6 @@ export {
   DEFAULT_SETTINGS,
   DEFAULT_SETTINGS_PARAMETER,
   type Exemption,
-  type GatewayEndpointRoutesSettings,
   type JiraSettings,
   MODES,
   type Mode,

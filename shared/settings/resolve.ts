@@ -25,7 +25,7 @@ export function modeFor(settings: Settings, ruleId: RuleId, accountId: string): 
   const accountRule = account?.rules[ruleId]?.mode;
   if (accountRule) return { mode: accountRule, from: `accounts.${accountId}.rules.${ruleId}.mode` };
   if (account?.defaultMode) return { mode: account.defaultMode, from: `accounts.${accountId}.defaultMode` };
-  const rule = settings.rules[ruleId].mode;
+  const rule = settings.rules[ruleId]?.mode;
   if (rule) return { mode: rule, from: `rules.${ruleId}.mode` };
   return { mode: settings.defaultMode, from: 'defaultMode' };
 }
