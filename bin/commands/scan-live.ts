@@ -262,7 +262,7 @@ function failuresOf(results: readonly TaskResult[]): ScanFailure[] {
   );
 }
 
-/** DESIGN.md's `{findings, summary}`, plus the accounts that could not be read. */
+/** ARCHITECTURE.md's `{findings, summary}` ("Local use"), plus the accounts that could not be read. */
 function json(result: ScanResult, failures: readonly ScanFailure[]): string {
   const document = {
     findings: result.evaluations.map(toJsonFinding),

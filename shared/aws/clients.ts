@@ -4,7 +4,7 @@
  * runs against AWS or any AWS-compatible endpoint.
  *
  * The function's own account is used as is; any other account is entered through the member
- * role (DESIGN.md, "Safety": one role per member account).
+ * role (ARCHITECTURE.md, "Safety": one role per member account).
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';

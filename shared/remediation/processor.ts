@@ -2,7 +2,7 @@
  * What remediate does with one finding: record the observation, decide with the settings and
  * history, act (fix, ticket, notify or nothing), record the result, and say so on the bus.
  *
- * Safety (DESIGN.md): a fix runs only when `decide` says `fix`, after winning the finding's fix
+ * Safety (ARCHITECTURE.md): a fix runs only when `decide` says `fix`, after winning the finding's fix
  * claim (so ten concurrent deliveries give one fix) and a slot of the account's hourly cap (so the
  * cap holds under concurrency), and the executor re-checks live state before changing anything.
  *

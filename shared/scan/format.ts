@@ -1,5 +1,5 @@
 /**
- * Renders scan results: JSON for machines (the shape DESIGN.md fixes) and a table for people.
+ * Renders scan results: JSON for machines (the shape ARCHITECTURE.md, "Local use", fixes) and a table for people.
  * Pure: returns strings, so the CLI can print all or nothing.
  */
 import type { ComplianceStatus, Evaluation, RemediationPlan } from '../rules/types';

@@ -1,5 +1,5 @@
 /**
- * Settings: the document that turns findings into action (DESIGN.md, "Settings"), how it is
+ * Settings: the document that turns findings into action (ARCHITECTURE.md, "The settings contract"), how it is
  * read (a cached SSM parameter), and the pure decision it drives.
  */
 export { type Action, type Decision, decide, type FindingHistory } from './decision';
