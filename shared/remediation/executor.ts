@@ -9,10 +9,10 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { describeAwsError, isRefusal } from '../aws/errors';
 import type { Finding } from '../findings/finding';
 import type { Evaluation, PlannedAction, RemediationPlan } from '../rules/types';
 import { type ApplyResult, actionModule } from './actions/index';
-import { errorText, isRefusal } from './aws-errors';
 import { type AppliedChange, describeChange } from './changes';
 import { RemediationError } from './errors';
 import { canonicalAction, sameActions } from './plan-key';
@@ -216,16 +216,16 @@ export class RemediationExecutor {
       if (isRefusal(error)) {
         return {
           kind: 'refused',
-          why: `${module.serviceLabel} refused ${action.action}: ${errorText(error)}`,
+          why: `${module.serviceLabel} refused ${action.action}: ${describeAwsError(error)}`,
         };
       }
       if (changes.length === 0) {
         throw new RemediationError(
-          `${action.action} for ${finding.findingId} failed before anything was changed: ${errorText(error)}`,
+          `${action.action} for ${finding.findingId} failed before anything was changed: ${describeAwsError(error)}`,
           { findingId: finding.findingId, action: action.action, cause: error },
         );
       }
-      return { kind: 'refused', why: `${action.action} failed: ${errorText(error)}` };
+      return { kind: 'refused', why: `${action.action} failed: ${describeAwsError(error)}` };
     }
   }
 
@@ -249,7 +249,7 @@ export class RemediationExecutor {
         // find the resource compliant and audit "skipped"). Try again, then report it unverified.
         last = {
           verified: false,
-          why: `the verification read failed: ${errorText(error)}`,
+          why: `the verification read failed: ${describeAwsError(error)}`,
           evaluation: undefined,
         };
         continue;

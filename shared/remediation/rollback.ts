@@ -10,10 +10,10 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { describeAwsError } from '../aws/errors';
 import type { FindingStore } from '../store/finding-store';
 import type { AuditRecord } from '../store/records';
 import { changeModule, type LiveProbe, liveProbes, type RollbackCall } from './actions/index';
-import { errorText } from './aws-errors';
 import type { AppliedChange } from './changes';
 import { RollbackFailedError, RollbackRefusedError } from './errors';
 
@@ -127,7 +127,7 @@ export class Rollbacker {
       }
     } catch (error) {
       const record = await this.record(original, options.actor, 'rollback-failed', {
-        reason: `${call(done.length, calls)} failed: ${errorText(error)}; ${done.length ? `already reverted: ${done.map(describeCall).join('; ')}` : 'nothing was reverted'}`,
+        reason: `${call(done.length, calls)} failed: ${describeAwsError(error)}; ${done.length ? `already reverted: ${done.map(describeCall).join('; ')}` : 'nothing was reverted'}`,
         before,
         after: null,
       });

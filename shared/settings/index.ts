@@ -5,7 +5,14 @@
 export { type Action, type Decision, decide, type FindingHistory } from './decision';
 export { SettingsReadError, SettingsValidationError, SettingsWriteError } from './errors';
 export { SettingsProvider, type SettingsProviderOptions } from './provider';
-export { activeExemption, isExpired, modeFor, type ResolvedMode } from './resolve';
+export {
+  activeExemption,
+  commentIntervalSeconds,
+  DEFAULT_COMMENT_INTERVAL_HOURS,
+  isExpired,
+  modeFor,
+  type ResolvedMode,
+} from './resolve';
 export {
   type AccountSettings,
   DEFAULT_SETTINGS,

@@ -67,3 +67,17 @@ export function isExpired(exemption: Pick<Exemption, 'until'>, now: Date): boole
 function endOfDay(day: string): number {
   return Date.parse(`${day}T00:00:00.000Z`) + 24 * 60 * 60 * 1000;
 }
+
+/** Hours between two updates about one open finding when `notifications.commentIntervalHours` is not set. */
+export const DEFAULT_COMMENT_INTERVAL_HOURS = 24;
+
+/**
+ * The least time between two updates (ticket comment, notification) about the same open finding
+ * that the settings ask for, in seconds.
+ *
+ * @example
+ * commentIntervalSeconds(settings); // 86400 by default
+ */
+export function commentIntervalSeconds(settings: Pick<Settings, 'notifications'>): number {
+  return (settings.notifications.commentIntervalHours ?? DEFAULT_COMMENT_INTERVAL_HOURS) * 3600;
+}

@@ -42,6 +42,7 @@ import { mapWithConcurrency } from '../aws/concurrency';
 import { type Finding, findingSchema, toFinding } from '../findings/finding';
 import { normalizeConfigurationItem } from '../inventory/configuration-item';
 import { Inventory } from '../inventory/inventory';
+import { type Logger, SILENT_LOGGER } from '../logger';
 import type { Resource, VpcEndpoint } from '../model';
 import { ruleById } from '../rules/index';
 import type { Evaluation, EvaluationContext, RuleOptions } from '../rules/types';
@@ -73,12 +74,8 @@ export type ServiceZoneLookup = (
   serviceNames: readonly string[],
 ) => Promise<ReadonlyMap<string, readonly string[]>>;
 
-/** A structured logger (Powertools Logger fits). */
-export interface SweepLogger {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-  error(message: string, attributes: Record<string, unknown>): void;
-}
+/** A structured logger (Powertools Logger fits): the core's one logger interface. */
+export type SweepLogger = Logger;
 
 export interface SweeperOptions {
   readonly aggregator: Pick<AggregatorReader, 'select' | 'accountCounts' | 'items'>;
@@ -150,8 +147,6 @@ export interface ShardResult {
 /** The lease outlives the invocation's own time by this much (so a crash frees it soon after). */
 export const LEASE_MARGIN_SECONDS = 60;
 
-const SILENT: SweepLogger = { info() {}, warn() {}, error() {} };
-
 interface Entry {
   evaluation: Evaluation;
   /** The resource evaluated (read again since the query for bucket details). */
@@ -172,7 +167,7 @@ export class Sweeper {
 
   constructor(private readonly options: SweeperOptions) {
     this.now = options.now ?? (() => new Date());
-    this.logger = options.logger ?? SILENT;
+    this.logger = options.logger ?? SILENT_LOGGER;
     for (const [name, value] of [
       ['lookupConcurrency', options.lookupConcurrency ?? 8],
       ['shardConcurrency', options.shardConcurrency ?? 3],

@@ -16,9 +16,9 @@ import {
   type SSMClient,
   UpdateOpsItemCommand,
 } from '@aws-sdk/client-ssm';
+import { describeAwsError, hasCode, isRefusal } from '../aws/errors';
 import type { Finding } from '../findings/finding';
 import { consoleUrl } from '../notifications/finding-text';
-import { errorText, hasCode, isRefusal } from '../remediation/aws-errors';
 import { ruleById } from '../rules/index';
 import type { Severity } from '../rules/types';
 import { clip, renderMarkdown, ticketText } from './content';
@@ -219,7 +219,7 @@ function plain(value: string): OpsItemDataValue {
 function wrap(error: unknown, operation: string, subject: string): Error {
   if (error instanceof TicketResponseError || error instanceof TicketSinkError) return error;
   return new TicketSinkError('opscenter', operation, subject, {
-    problem: errorText(error),
+    problem: describeAwsError(error),
     retryable: !isRefusal(error),
     cause: error,
   });

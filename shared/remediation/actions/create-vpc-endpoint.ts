@@ -10,7 +10,7 @@ import {
   type VpcEndpoint as SdkVpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { errorText, hasCode } from '../aws-errors';
+import { describeAwsError, hasCode } from '../../aws/errors';
 import { endpointsProbe, isGone } from './live-probes';
 import { GATEWAY_COST } from './modify-vpc-endpoint';
 import type { ActionModule, ChangeModule } from './types';
@@ -134,7 +134,7 @@ export const createVpcEndpoint: ActionModule<CreateVpcEndpointAction> = {
       return {
         kind: 'exists',
         why:
-          `CreateVpcEndpoint ${ServiceName} in ${VpcId} was refused with ${errorText(error)}: ` +
+          `CreateVpcEndpoint ${ServiceName} in ${VpcId} was refused with ${describeAwsError(error)}: ` +
           `state changed since the finding; ${found ? `gateway endpoints there now: ${found}` : 'no gateway endpoint of that service is visible yet'}; ` +
           'the next evaluation plans against it',
       };

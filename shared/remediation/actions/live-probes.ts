@@ -5,8 +5,8 @@
  */
 import { paginateDescribeVpcEndpoints, type VpcEndpoint as SdkVpcEndpoint } from '@aws-sdk/client-ec2';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import { hasCode } from '../../aws/errors';
 import { type PublicAccessBlock, sameEnum } from '../../model';
-import { hasCode } from '../aws-errors';
 import type { LiveProbe } from './types';
 
 /** VPC endpoints by id; a deleted one is absent. */
