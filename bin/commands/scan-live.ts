@@ -192,13 +192,13 @@ interface FailureCause {
 }
 
 /**
- * Failures grouped by cause: the error with account ids and ARNs taken out, so 200 accounts
+ * Failures grouped by cause: the error with account ids taken out, so 200 accounts
  * denied the same way are one line, not 200.
  */
 export function groupByCause(failures: readonly ScanFailure[]): FailureCause[] {
   const groups = new Map<string, string[]>();
   for (const failure of failures) {
-    const cause = failure.error.replace(/arn:[\w-]+:[^\s,;)]+/g, '<arn>').replace(/\b\d{12}\b/g, '<account>');
+    const cause = failure.error.replace(/\b\d{12}\b/g, '<account>');
     const where = failure.region === null ? failure.accountId : `${failure.accountId} ${failure.region}`;
     const list = groups.get(cause);
     if (list) list.push(where);
@@ -209,7 +209,7 @@ export function groupByCause(failures: readonly ScanFailure[]): FailureCause[] {
     .sort((a, b) => b.where.length - a.where.length || (a.cause < b.cause ? -1 : 1));
 }
 
-/** `2 accounts: cannot assume <arn> in account <account>: AccessDenied: ...: 111122223333, 222233334444` */
+/** `2 accounts (111122223333, 222233334444): cannot assume arn:aws:iam::<account>:role/… in account <account>: AccessDenied: …` */
 function describeCause({ cause, where }: FailureCause): string {
   const shown =
     where.length > 20 ? `${where.slice(0, 20).join(', ')} and ${where.length - 20} more` : where.join(', ');
