@@ -47,6 +47,8 @@ afterAll(async () => {
 });
 
 const visibleRows = () => page.locator('#findings tbody tr.finding:visible');
+// Playwright's innerText is the rendered text a reader sees (hidden parts left out): intended.
+// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node
 const text = (selector: string) => page.locator(selector).innerText();
 
 describe('the HTML report in a browser', () => {
@@ -129,6 +131,7 @@ describe('the HTML report in a browser', () => {
     const details = page.locator('tr.details:visible');
 
     expect(await details.count()).toBe(1);
+    // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node
     const shown = await details.innerText();
     expect(shown).toContain('Interface VPC endpoints are highly available');
     expect(shown).toContain('endpoint has subnets in 1 AZ (us-east-1a)');
