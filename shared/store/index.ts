@@ -1,6 +1,9 @@
 /** The findings and audit store: current state per finding, audit records, fix-rate counters, claims. */
 export { AUDIT_ID_LENGTH, isAuditId, newAuditId } from './audit-id';
+export { AuditLog } from './audit-log';
+export { Claims } from './claims';
 export { AlreadyRolledBackError, AuditNotFoundError, StoredItemError } from './errors';
+export { FindingStates } from './finding-states';
 export {
   type ActionResult,
   FindingStore,
@@ -8,6 +11,7 @@ export {
   fixClaimKey,
   type ObservationResult,
 } from './finding-store';
+export { FixRateCounter } from './fix-rate';
 export { type ClaimKind, claimPk, findingPk, hourOf, ratePk } from './keys';
 export {
   type AuditDecision,
