@@ -41,6 +41,7 @@ export {
   vpcContextExpression,
 } from './query';
 export { type ChangeVerdict, changeOf } from './shard';
+export { ShardSweeper, type ShardSweeperOptions } from './shard-sweeper';
 export {
   type ServiceZoneLookup,
   type ShardResult,
