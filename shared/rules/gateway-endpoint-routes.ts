@@ -128,6 +128,7 @@ export const gatewayEndpointRoutes: Rule<
     cis: [],
     findingTypes: ['Software and Configuration Checks/AWS Security Best Practices'],
     referenceUrl: 'https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html',
+  },
   options: optionsSchema,
   text: {
     title: 'Private route table without its gateway endpoint',

@@ -54,7 +54,6 @@ function jiraSettings(overrides: Partial<Settings> = {}): Settings {
     tickets: {
       sink: 'jira',
       jira: {
-        baseUrl: server.url,
         projectKey: 'OPS',
         issueType: 'Task',
         doneTransition: 'Done',
@@ -135,7 +134,11 @@ beforeEach(async () => {
   secretsMock.reset();
   secretsMock.on(GetSecretValueCommand).resolves({
     ARN: SECRET_ARN,
-    SecretString: JSON.stringify({ email: 'bot@example.com', apiToken: 'jira-api-token-value' }),
+    SecretString: JSON.stringify({
+      baseUrl: server.url,
+      email: 'bot@example.com',
+      apiToken: 'jira-api-token-value',
+    }),
   });
   dynamoCalls = [];
   notified = [];
