@@ -56,6 +56,15 @@ export const gatewayEndpointRoutes: Rule<'AWS::EC2::RouteTable'> = {
     detect: ['ec2:DescribeRouteTables', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeSubnets'],
     fix: ['ec2:ModifyVpcEndpoint', 'ec2:CreateVpcEndpoint'],
   },
+  compliance: {
+    // Traffic to S3 and DynamoDB stays on the private path: information flow and boundary
+    // protection. No Foundational Security Best Practices control checks gateway-endpoint routes.
+    fsbp: [],
+    nist80053r5: ['AC-4', 'SC-7', 'SC-7(4)'],
+    cis: [],
+    findingTypes: ['Software and Configuration Checks/AWS Security Best Practices'],
+    referenceUrl: 'https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html',
+  },
   evaluate(table: RouteTable, { inventory, options }: EvaluationContext): Evaluation {
     const rule = gatewayEndpointRoutes;
     const settings = options['gateway-endpoint-routes'];

@@ -59,6 +59,35 @@ export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket'> = {
     ],
     fix: ['s3:PutBucketPublicAccessBlock'],
   },
+  compliance: {
+    // S3.1 (account-level flags) and S3.8 (bucket-level flags) together are this rule's "effectively
+    // on"; S3.2 and S3.3 are its CRITICAL "public right now" (read or write).
+    fsbp: ['S3.1', 'S3.2', 'S3.3', 'S3.8'],
+    nist80053r5: [
+      'AC-3',
+      'AC-3(7)',
+      'AC-4',
+      'AC-4(21)',
+      'AC-6',
+      'AC-21',
+      'SC-7',
+      'SC-7(3)',
+      'SC-7(4)',
+      'SC-7(9)',
+      'SC-7(11)',
+      'SC-7(16)',
+      'SC-7(20)',
+      'SC-7(21)',
+    ],
+    cis: [
+      { version: 'v1.4.0', id: '2.1.5' },
+      { version: 'v3.0.0', id: '2.1.4' },
+      { version: 'v5.0.0', id: '2.1.4' },
+    ],
+    findingTypes: ['Software and Configuration Checks/AWS Security Best Practices', 'Effects/Data Exposure'],
+    referenceUrl:
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html',
+  },
   evaluate(bucket: Bucket, { inventory }: EvaluationContext): Evaluation {
     const rule = s3BucketPublicAccess;
     const preliminary = preliminaryVerdict(bucket);

@@ -131,6 +131,24 @@ export interface RulePermissions {
   readonly fix: readonly string[];
 }
 
+/**
+ * The published controls a rule checks (the same concern, judged the same way or more strictly),
+ * and where people read how to fix it by hand. Security Hub's `Compliance.RelatedRequirements`
+ * and `Remediation.Recommendation.Url`, and the report formats, are derived from this.
+ */
+export interface RuleCompliance {
+  /** AWS Foundational Security Best Practices control ids (`S3.8`); empty when none matches. */
+  readonly fsbp: readonly string[];
+  /** NIST SP 800-53 Rev. 5 controls (`SC-7(4)`). */
+  readonly nist80053r5: readonly string[];
+  /** CIS AWS Foundations Benchmark recommendations: benchmark version and recommendation id. */
+  readonly cis: readonly { readonly version: string; readonly id: string }[];
+  /** ASFF finding types (`namespace/category/classifier`), most specific last. */
+  readonly findingTypes: readonly string[];
+  /** AWS documentation on fixing it by hand. */
+  readonly referenceUrl: string;
+}
+
 export interface Rule<T extends ResourceType = ResourceType> {
   readonly id: RuleId;
   /** The resource type evaluated (and reported to AWS Config). */
@@ -143,5 +161,7 @@ export interface Rule<T extends ResourceType = ResourceType> {
   readonly description: string;
   readonly triggers: readonly CloudTrailTrigger[];
   readonly permissions: RulePermissions;
+  /** The published controls it checks (see {@link RuleCompliance}). */
+  readonly compliance?: RuleCompliance;
   evaluate(resource: Extract<Resource, { resourceType: T }>, context: EvaluationContext): Evaluation;
 }
