@@ -124,6 +124,15 @@ export interface NotificationSettings {
   readonly commentIntervalHours?: number;
 }
 
+/** `securityHub`: the Security Hub sink. */
+export interface SecurityHubSettings {
+  /**
+   * Import every finding into AWS Security Hub in endpoint-guard's home Region (the central
+   * account's hub), updated in place and archived when compliant again. @default false
+   */
+  readonly enabled: boolean;
+}
+
 /** The parsed settings document with every default filled in. Deeply frozen. */
 export interface Settings {
   readonly version: 1;
@@ -140,6 +149,7 @@ export interface Settings {
   readonly maxFixesPerAccountPerHour: number;
   readonly tickets: TicketSettings;
   readonly notifications: NotificationSettings;
+  readonly securityHub: SecurityHubSettings;
 }
 
 /** A strict object whose unknown-key problem names the keys it does accept. */
@@ -259,6 +269,9 @@ export const settingsSchema = strictObject({
   tickets: ticketsSchema,
   notifications: strictObject({
     commentIntervalHours: z.number().positive({ error: 'expected a number of hours > 0' }).optional(),
+  }).prefault({}),
+  securityHub: strictObject({
+    enabled: z.boolean().default(false),
   }).prefault({}),
 });
 
