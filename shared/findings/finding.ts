@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { RULES } from '../rules/index';
 import type { Evaluation } from '../rules/types';
+import { findingIdOf, findingResourceArn } from './id';
 
 export const FINDING_SOURCE = 'endpoint-guard';
 export const FINDING_DETAIL_TYPE = 'Finding';
@@ -137,10 +138,7 @@ export const findingSchema = z
 export type Finding = z.infer<typeof findingSchema>;
 export type FindingDetector = Finding['detector'];
 
-/** The stable id of a finding: one per rule and resource, whatever its status. */
-export function findingIdOf(ruleId: string, resourceArn: string): string {
-  return `${ruleId}:${resourceArn}`;
-}
+export { findingIdOf } from './id';
 
 /**
  * Turns an evaluation into a Finding event detail.
@@ -156,9 +154,7 @@ export function toFinding(
     readonly trigger?: Finding['trigger'];
   },
 ): Finding {
-  const resourceArn =
-    evaluation.arn ||
-    `${evaluation.resourceType}:${evaluation.accountId}:${evaluation.region}:${evaluation.resourceId}`;
+  const resourceArn = findingResourceArn(evaluation);
   return {
     schemaVersion: FINDING_SCHEMA_VERSION,
     findingId: findingIdOf(evaluation.ruleId, resourceArn),
