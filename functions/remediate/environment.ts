@@ -17,6 +17,8 @@ export interface RemediateEnvironment {
   readonly memberRoleName: string;
   /** `SETTINGS_PARAMETER`. @default '/endpoint-guard/settings' */
   readonly settingsParameter: string;
+  /** `AWS_REGION` (set by Lambda): the home Region, whose Security Hub receives the findings. */
+  readonly region: string | undefined;
 }
 
 /**
@@ -48,5 +50,6 @@ export function readRemediateEnvironment(
     topicArn,
     memberRoleName,
     settingsParameter: env.SETTINGS_PARAMETER?.trim() || DEFAULT_SETTINGS_PARAMETER,
+    region: env.AWS_REGION?.trim() || undefined,
   };
 }
