@@ -32,7 +32,7 @@ import {
   type ImportFindingsError,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { describeAwsError, isRefusal } from '../aws/errors';
+import { describeAwsError, isRefusal, THROTTLING_ERROR_NAMES } from '../aws/errors';
 import type { Finding } from '../findings/finding';
 import type { Settings } from '../settings/schema';
 import type { FindingStore } from '../store/finding-store';
@@ -48,13 +48,12 @@ const IMPORT_CLAIM_SECONDS = 120;
 /** `BatchImportFindings` takes at most 100 findings per request. */
 const MAX_BATCH = 100;
 
-/** `FailedFindings` error codes worth a retry. */
-const RETRYABLE_CODES = new Set([
+/** `FailedFindings` error codes worth a retry: throttling (the one list), and these. */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  ...THROTTLING_ERROR_NAMES,
   'InternalFailure',
   'InternalException',
   'ConcurrentUpdateError',
-  'ThrottlingException',
-  'TooManyRequestsException',
   'LimitExceededException',
 ]);
 
