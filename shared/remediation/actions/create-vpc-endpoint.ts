@@ -3,17 +3,15 @@
  * fixes a VPC without an S3 / DynamoDB gateway endpoint, when the settings allow it. It records
  * `endpoint-created`; rollback deletes the endpoint, unless it now serves other tables.
  */
-import {
-  CreateVpcEndpointCommand,
-  DeleteVpcEndpointsCommand,
-  DescribeVpcEndpointsCommand,
-  type VpcEndpoint as SdkVpcEndpoint,
-} from '@aws-sdk/client-ec2';
+import type { VpcEndpoint as SdkVpcEndpoint } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { describeAwsError, hasCode } from '../../aws/errors';
 import { endpointsProbe, isGone } from './live-probes';
 import { GATEWAY_COST } from './modify-vpc-endpoint';
 import type { ActionModule, ChangeModule } from './types';
+
+/** The SDK is loaded when a call is made: offline commands that validate plans never load it. */
+const ec2Sdk = () => import('@aws-sdk/client-ec2');
 
 const nonEmpty = z.string().min(1);
 
@@ -59,7 +57,7 @@ export const endpointCreated: ChangeModule<EndpointCreated, SdkVpcEndpoint> = {
   async sendReverse(clients, call) {
     const { VpcEndpointIds } = call.parameters as { VpcEndpointIds: readonly string[] };
     const response = await clients.ec2.send(
-      new DeleteVpcEndpointsCommand({ VpcEndpointIds: [...VpcEndpointIds] }),
+      new (await ec2Sdk()).DeleteVpcEndpointsCommand({ VpcEndpointIds: [...VpcEndpointIds] }),
     );
     const failed = (response.Unsuccessful ?? []).map((item) =>
       `${item.ResourceId}: ${item.Error?.Code ?? 'error'} ${item.Error?.Message ?? ''}`.trim(),
@@ -93,7 +91,7 @@ export const createVpcEndpoint: ActionModule<CreateVpcEndpointAction> = {
     count(action.action);
     try {
       const response = await clients.ec2.send(
-        new CreateVpcEndpointCommand({
+        new (await ec2Sdk()).CreateVpcEndpointCommand({
           VpcId,
           ServiceName,
           VpcEndpointType: 'Gateway',
@@ -117,7 +115,7 @@ export const createVpcEndpoint: ActionModule<CreateVpcEndpointAction> = {
       // first: read what exists now and report it instead of acting on a stale plan.
       count('DescribeVpcEndpoints');
       const existing = await clients.ec2.send(
-        new DescribeVpcEndpointsCommand({
+        new (await ec2Sdk()).DescribeVpcEndpointsCommand({
           Filters: [
             { Name: 'vpc-id', Values: [VpcId] },
             { Name: 'service-name', Values: [ServiceName] },

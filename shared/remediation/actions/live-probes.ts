@@ -3,11 +3,14 @@
  * paginated DescribeVpcEndpoints for all of them) and bucket Block Public Access (one read per
  * bucket). Shared by the change modules that need them.
  */
-import { paginateDescribeVpcEndpoints, type VpcEndpoint as SdkVpcEndpoint } from '@aws-sdk/client-ec2';
-import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import type { VpcEndpoint as SdkVpcEndpoint } from '@aws-sdk/client-ec2';
 import { hasCode } from '../../aws/errors';
 import { type PublicAccessBlock, sameEnum } from '../../model';
 import type { LiveProbe } from './types';
+
+/** The SDK is loaded when a call is made: offline commands that validate plans never load it. */
+const ec2Sdk = () => import('@aws-sdk/client-ec2');
+const s3Sdk = () => import('@aws-sdk/client-s3');
 
 /** VPC endpoints by id; a deleted one is absent. */
 export const endpointsProbe: LiveProbe<SdkVpcEndpoint> = {
@@ -16,7 +19,7 @@ export const endpointsProbe: LiveProbe<SdkVpcEndpoint> = {
     const endpoints = new Map<string, SdkVpcEndpoint>();
     // A filter, not VpcEndpointIds: an id that no longer exists is then absent, not an error.
     const input = { Filters: [{ Name: 'vpc-endpoint-id', Values: [...keys] }] };
-    for await (const page of paginateDescribeVpcEndpoints({ client: clients.ec2 }, input)) {
+    for await (const page of (await ec2Sdk()).paginateDescribeVpcEndpoints({ client: clients.ec2 }, input)) {
       for (const endpoint of page.VpcEndpoints ?? []) {
         if (endpoint.VpcEndpointId) endpoints.set(endpoint.VpcEndpointId, endpoint);
       }
@@ -37,7 +40,9 @@ export const publicAccessBlocksProbe: LiveProbe<PublicAccessBlock | null> = {
     const blocks = new Map<string, PublicAccessBlock | null>();
     for (const bucket of keys) {
       try {
-        const response = await clients.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+        const response = await clients.s3.send(
+          new (await s3Sdk()).GetPublicAccessBlockCommand({ Bucket: bucket }),
+        );
         const c = response.PublicAccessBlockConfiguration ?? {};
         blocks.set(bucket, {
           blockPublicAcls: c.BlockPublicAcls === true,

@@ -3,10 +3,13 @@
  * missing AZ and `gateway-endpoint-routes` routes a table through an existing gateway endpoint.
  * It records `subnets-added` / `route-tables-added`; rollback removes exactly those.
  */
-import { ModifyVpcEndpointCommand, type VpcEndpoint as SdkVpcEndpoint } from '@aws-sdk/client-ec2';
+import type { VpcEndpoint as SdkVpcEndpoint } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { endpointsProbe, isGone } from './live-probes';
 import type { ActionModule, ChangeModule } from './types';
+
+/** The SDK is loaded when a call is made: offline commands that validate plans never load it. */
+const ec2Sdk = () => import('@aws-sdk/client-ec2');
 
 const nonEmpty = z.string().min(1);
 
@@ -52,7 +55,7 @@ async function removeFromEndpoint(
     RemoveRouteTableIds?: readonly string[];
   };
   const response = await clients.ec2.send(
-    new ModifyVpcEndpointCommand({
+    new (await ec2Sdk()).ModifyVpcEndpointCommand({
       VpcEndpointId,
       ...(RemoveSubnetIds ? { RemoveSubnetIds: [...RemoveSubnetIds] } : {}),
       ...(RemoveRouteTableIds ? { RemoveRouteTableIds: [...RemoveRouteTableIds] } : {}),
@@ -148,7 +151,7 @@ export const modifyVpcEndpoint: ActionModule<ModifyVpcEndpointAction> = {
     const { VpcEndpointId, AddSubnetIds, AddRouteTableIds } = action.parameters;
     count(action.action);
     const response = await clients.ec2.send(
-      new ModifyVpcEndpointCommand({
+      new (await ec2Sdk()).ModifyVpcEndpointCommand({
         VpcEndpointId,
         ...(AddSubnetIds ? { AddSubnetIds: [...AddSubnetIds] } : {}),
         ...(AddRouteTableIds ? { AddRouteTableIds: [...AddRouteTableIds] } : {}),

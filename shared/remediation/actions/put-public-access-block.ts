@@ -3,11 +3,13 @@
  * a bucket. The plan carries the bucket's configuration before the fix (`previous`); the change
  * records it, and rollback restores it (or deletes the configuration the fix added).
  */
-import { DeletePublicAccessBlockCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { PUBLIC_ACCESS_BLOCK_FLAGS, type PublicAccessBlock } from '../../model';
 import { publicAccessBlocksProbe } from './live-probes';
 import type { ActionModule, ChangeModule, PlannedActionShape } from './types';
+
+/** The SDK is loaded when a call is made: offline commands that validate plans never load it. */
+const s3Sdk = () => import('@aws-sdk/client-s3');
 
 const nonEmpty = z.string().min(1);
 
@@ -100,11 +102,11 @@ export const publicAccessBlockSet: ChangeModule<PublicAccessBlockSet, PublicAcce
       PublicAccessBlockConfiguration?: Record<string, boolean>;
     };
     if (call.action === 'DeletePublicAccessBlock') {
-      await clients.s3.send(new DeletePublicAccessBlockCommand({ Bucket }));
+      await clients.s3.send(new (await s3Sdk()).DeletePublicAccessBlockCommand({ Bucket }));
       return;
     }
     await clients.s3.send(
-      new PutPublicAccessBlockCommand({
+      new (await s3Sdk()).PutPublicAccessBlockCommand({
         Bucket,
         PublicAccessBlockConfiguration: { ...PublicAccessBlockConfiguration },
       }),
@@ -154,7 +156,7 @@ export const putPublicAccessBlock: ActionModule<PutPublicAccessBlockAction> = {
     const previous = previousBlock(action, freshActions);
     count(action.action);
     await clients.s3.send(
-      new PutPublicAccessBlockCommand({
+      new (await s3Sdk()).PutPublicAccessBlockCommand({
         Bucket,
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
