@@ -13,6 +13,8 @@ export interface CommandResult {
 export interface CliIo {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdoutIsTty: boolean;
+  /** The terminal's width when stdout is one; long lines wrap to it (else to $COLUMNS, if set). */
+  readonly stdoutColumns?: number | undefined;
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
 }

@@ -1,34 +1,39 @@
 /**
  * The `endpoint-guard` command line. Each command returns its whole output; it is printed only
  * when the command succeeded, so a failure never leaves half a result on stdout.
+ *
+ * Startup: this entry imports nothing heavy. Each command is loaded with `import()` when it is
+ * run, and the parts of a command that call AWS load their SDK clients only when they run, so
+ * `--help`, `--version`, offline scans and `settings validate` never load the AWS SDK.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../shared/errors';
+import { suggest } from './args';
 import { type CliIo, type CommandResult, UsageError } from './cli-error';
-import { rollbackCommand } from './commands/rollback';
-import { SCAN_USAGE, scanCommand } from './commands/scan';
-import { settingsCommand } from './commands/settings';
+import { VERSION } from './version';
 
 const USAGE = `Usage: endpoint-guard <command> [options]
 
 Commands:
-  scan      evaluate AWS Config configuration items offline (endpoint-guard scan --help)
+  scan      evaluate AWS Config configuration items offline, or live state (endpoint-guard scan --help)
   settings  read, change and check the settings document (endpoint-guard settings --help)
   rollback  reverse a recorded fix by its audit id (endpoint-guard rollback --help)
 
 Options:
-  -h, --help     show this help
-  --version      print the version`;
+  -h, --help       show this help (each command has its own: endpoint-guard <command> --help)
+  -V, --version    print the version
 
-const VERSION = '0.1.0';
+Commands that call AWS (scan --live, settings get|set|exempt, rollback) take --profile NAME and
+--region REGION, like the AWS CLI. Set NO_COLOR=1 or FORCE_COLOR=0 for output without colour.`;
 
 type Command = (args: readonly string[], io: CliIo) => Promise<CommandResult>;
 
-const COMMANDS: Record<string, Command> = {
-  scan: scanCommand,
-  settings: settingsCommand,
-  rollback: rollbackCommand,
+/** Each command's module is loaded only when that command runs. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  scan: async () => (await import('./commands/scan')).scanCommand,
+  settings: async () => (await import('./commands/settings')).settingsCommand,
+  rollback: async () => (await import('./commands/rollback')).rollbackCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors are written to stderr as one clear line. */
@@ -43,14 +48,13 @@ export async function main(
       stdout(`${USAGE}\n`);
       return name === undefined ? 2 : 0;
     }
-    if (name === '--version') {
+    if (name === '--version' || name === '-V' || name === 'version') {
       stdout(`${VERSION}\n`);
       return 0;
     }
-    const command = COMMANDS[name];
-    if (!command)
-      throw new UsageError(`unknown command "${name}": expected one of ${Object.keys(COMMANDS).join(', ')}`);
-    const result = await command(rest, io);
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!load) throw new UsageError(unknownCommand(name));
+    const result = await (await load())(rest, io);
     stdout(result.stdout);
     return result.exitCode;
   } catch (error) {
@@ -59,12 +63,17 @@ export async function main(
   }
 }
 
+function unknownCommand(name: string): string {
+  const names = Object.keys(COMMANDS);
+  if (name.startsWith('-')) return `unknown option '${name}' (see endpoint-guard --help)`;
+  const guess = suggest(name, names);
+  return guess
+    ? `unknown command "${name}": did you mean ${guess}?`
+    : `unknown command "${name}": expected one of ${names.join(', ')}`;
+}
+
 function describe(error: unknown): string {
   if (error instanceof UsageError || error instanceof InputError) return error.message;
-  // parseArgs reports unknown or malformed options with a code and a readable message.
-  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-    return error.message;
-  }
   return `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
@@ -79,14 +88,22 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // The SDK warns on every client it builds under Node 20 that its releases after January 2027
+  // need Node 22. The CLI states its own supported range (README, package.json engines); the
+  // warning is not repeated on every command. Set the variable to "false" to see it again.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // `endpoint-guard scan … | head`: the reader left; stop quietly, as other CLIs do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   const io: CliIo = {
     stdin: process.stdin,
     stdoutIsTty: process.stdout.isTTY === true,
+    stdoutColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     stderr: process.stderr,
     env: process.env,
   };
   const code = await main(process.argv.slice(2), io, (text) => process.stdout.write(text));
   process.exitCode = code;
 }
-
-export { SCAN_USAGE };

@@ -1,32 +1,176 @@
-import { isRuleId, RULE_IDS } from '../shared/rules/index';
-import type { RuleId } from '../shared/rules/types';
-import { UsageError } from './cli-error';
+/**
+ * What `scan` and `scan --live` share: the output options, their checks, and the rendering of a
+ * report in the chosen format (to stdout, or atomically to `--output-file`).
+ */
+import { buildReport, type Report, type ServiceDecision } from '../shared/reports/report';
+import { RULE_IDS } from '../shared/rules/index';
+import type { ComplianceStatus, Evaluation, RuleId, Severity } from '../shared/rules/types';
+import { colorEnabled } from '../shared/scan/color';
+import { formatJson, formatTable, isActionable } from '../shared/scan/format';
+import { choices, unknownValue } from './args';
+import { type CliIo, UsageError } from './cli-error';
+import { checkOutputFile, writeFileAtomic } from './output-file';
+import { VERSION } from './version';
 
 /** The output formats of `scan`. */
-export type ScanFormat = 'table' | 'json';
+export const SCAN_FORMATS = ['table', 'json', 'csv', 'ocsf', 'asff', 'html'] as const;
+export type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+const SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'];
+const STATUSES: readonly ComplianceStatus[] = ['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE'];
+
+/** parseArgs specs of the options both scans take. */
+export const OUTPUT_OPTIONS = {
+  format: { type: 'string', short: 'f' },
+  'output-file': { type: 'string', short: 'o' },
+  rule: { type: 'string', multiple: true },
+  severity: { type: 'string', multiple: true },
+  status: { type: 'string', multiple: true },
+  all: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  'fail-on-findings': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Their lines in the commands' help. */
+export const OUTPUT_USAGE = `  -f, --format FORMAT    table (default), json, csv, ocsf (OCSF 1.3 Compliance Findings, JSON
+                         lines), asff (for aws securityhub batch-import-findings) or html (one
+                         self-contained page with summaries and a sortable, filterable table)
+  -o, --output-file FILE write the report to FILE (atomically: never half-written) instead of stdout
+  --rule ID[,ID]         only these rules (${RULE_IDS.join(', ')})
+  --severity S[,S]       only findings of these severities (${SEVERITIES.join(', ')})
+  --status S[,S]         only findings of these statuses (${STATUSES.join(', ')})
+  --all                  table: also show COMPLIANT, NOT_APPLICABLE and ignored findings
+  -q, --quiet            only the findings: no headers, fixes, summary or notes
+  --fail-on-findings     exit 1 when a NON_COMPLIANT finding is reported (and not ignored by
+                         --settings); the filters above apply
+  -h, --help             show this help`;
+
+export interface OutputChoices {
+  readonly format: ScanFormat;
+  readonly outputFile: string | undefined;
+  readonly rules: RuleId[];
+  readonly severities: Severity[];
+  readonly statuses: ComplianceStatus[];
+  readonly all: boolean;
+  readonly quiet: boolean;
+  readonly failOnFindings: boolean;
+}
+
+type OutputValues = {
+  format?: string;
+  'output-file'?: string;
+  rule?: string[];
+  severity?: string[];
+  status?: string[];
+  all?: boolean;
+  quiet?: boolean;
+  'fail-on-findings'?: boolean;
+};
 
 /**
- * `--format`, checked.
- *
- * @example
- * const format = parseFormat(values.format); // 'table' | 'json'
+ * The output options, checked (each list comma-separated or repeated), and the output file's
+ * folder checked before any work is done.
  */
-export function parseFormat(value: string | undefined): ScanFormat {
-  if (value === 'table' || value === 'json') return value;
-  throw new UsageError(`unknown --format "${value}": expected table or json`);
+export async function parseOutputChoices(values: OutputValues): Promise<OutputChoices> {
+  const format = values.format ?? 'table';
+  if (!(SCAN_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(unknownValue('--format', format, SCAN_FORMATS));
+  }
+  const outputFile = values['output-file'];
+  if (outputFile !== undefined) await checkOutputFile(outputFile);
+  return {
+    format: format as ScanFormat,
+    outputFile,
+    rules: choices('--rule', values.rule, RULE_IDS),
+    severities: choices('--severity', values.severity, SEVERITIES),
+    statuses: choices('--status', values.status, STATUSES),
+    all: values.all ?? false,
+    quiet: values.quiet ?? false,
+    failOnFindings: values['fail-on-findings'] ?? false,
+  };
+}
+
+/** The report of a scan, with the user's filters and (with settings) the service's decisions. */
+export function reportOf(
+  evaluations: readonly Evaluation[],
+  rules: readonly RuleId[],
+  choices: OutputChoices,
+  decide?: (evaluation: Evaluation) => ServiceDecision,
+): Report {
+  return buildReport(
+    evaluations,
+    rules,
+    { severities: choices.severities, statuses: choices.statuses },
+    { now: new Date(), ...(decide ? { decide } : {}) },
+  );
+}
+
+export interface RenderContext {
+  readonly io: CliIo;
+  /** What was scanned, for the HTML title. */
+  readonly source: string;
+  /** More keys for the JSON document (scan --live: `errors`). */
+  readonly jsonExtra?: Readonly<Record<string, unknown>>;
+  /** Lines after the table (scan --live: the accounts not scanned); dropped with --quiet. */
+  readonly tableFooter?: string;
 }
 
 /**
- * The repeated `--rule` options, checked and without duplicates; empty when none was given.
- *
- * @example
- * const rules = parseRuleIds(values.rule ?? []);
+ * Renders the report in the chosen format. With `--output-file` the report is written there
+ * (atomically) and stdout gets one line saying so (nothing with --quiet).
  */
-export function parseRuleIds(ids: readonly string[]): RuleId[] {
-  const rules: RuleId[] = [];
-  for (const id of ids) {
-    if (!isRuleId(id)) throw new UsageError(`unknown --rule "${id}": expected one of ${RULE_IDS.join(', ')}`);
-    if (!rules.includes(id)) rules.push(id);
+export async function emitReport(
+  report: Report,
+  choices: OutputChoices,
+  context: RenderContext,
+): Promise<string> {
+  const text = await render(report, choices, context);
+  if (choices.outputFile === undefined) return text;
+  await writeFileAtomic(choices.outputFile, text);
+  if (choices.quiet) return '';
+  const count = report.findings.filter(isActionable).length;
+  return `wrote ${choices.outputFile} (${choices.format}, ${report.findings.length} findings, ${count} to act on)\n`;
+}
+
+async function render(report: Report, choices: OutputChoices, context: RenderContext): Promise<string> {
+  switch (choices.format) {
+    case 'json':
+      return formatJson(report, context.jsonExtra);
+    case 'csv':
+      return (await import('../shared/reports/csv')).formatCsv(report);
+    case 'ocsf':
+      return (await import('../shared/reports/ocsf')).formatOcsf(report, { productVersion: VERSION });
+    case 'html':
+      return (await import('../shared/reports/html')).formatHtml(report, {
+        source: context.source,
+        productVersion: VERSION,
+      });
+    case 'asff':
+      throw new UsageError('--format asff is not available yet');
+    case 'table': {
+      const { io } = context;
+      // A file gets plain text, one line per finding; a terminal gets colour and wrapping.
+      const toFile = choices.outputFile !== undefined;
+      const table = formatTable(report, {
+        color: !toFile && colorEnabled(io.env, io.stdoutIsTty),
+        width: toFile ? undefined : terminalWidth(io),
+        all: choices.all,
+        quiet: choices.quiet,
+      });
+      return choices.quiet || !context.tableFooter ? table : `${table}${context.tableFooter}`;
+    }
   }
-  return rules;
+}
+
+/** The terminal's width, else `$COLUMNS`; undefined (no wrapping) when output is piped. */
+function terminalWidth(io: CliIo): number | undefined {
+  if (io.stdoutIsTty && io.stdoutColumns !== undefined && io.stdoutColumns > 0) return io.stdoutColumns;
+  const columns = Number(io.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : undefined;
+}
+
+/** Exit 1 under --fail-on-findings when a NON_COMPLIANT finding is reported and not ignored. */
+export function exitCodeOf(report: Report, choices: OutputChoices): number {
+  return choices.failOnFindings && report.findings.some(isActionable) ? 1 : 0;
 }

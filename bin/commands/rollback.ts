@@ -1,19 +1,16 @@
-import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AwsClientFactory } from '../../shared/aws/clients';
-import { DEFAULT_MEMBER_ROLE_NAME } from '../../shared/events/cloudtrail';
-import { RollbackFailedError, RollbackRefusedError } from '../../shared/remediation/errors';
-import {
-  describeCall,
-  type RollbackClients,
-  Rollbacker,
-  type RollbackResult,
-} from '../../shared/remediation/rollback';
+import type { RollbackClients, RollbackResult } from '../../shared/remediation/rollback';
 import { isAuditId } from '../../shared/store/audit-id';
-import { AuditNotFoundError, StoredItemError } from '../../shared/store/errors';
-import { FindingStore } from '../../shared/store/finding-store';
+import type { FindingStore } from '../../shared/store/finding-store';
+import { parseOptions } from '../args';
+import {
+  AWS_OPTIONS_USAGE,
+  type AwsTarget,
+  PROFILE_OPTION,
+  REGION_OPTION,
+  ROLE_NAME_OPTION,
+  resolveAwsTarget,
+  resolveRoleName,
+} from '../aws-options';
 import { type CliIo, type CommandResult, UsageError } from '../cli-error';
 
 export const ROLLBACK_USAGE = `Usage: endpoint-guard rollback <audit-id> [options]
@@ -25,13 +22,16 @@ the record is not an applied fix, was already rolled back, or the resource chang
 The rollback is verified and recorded as an audit record of its own, with your identity.
 
 Options:
-  --dry-run          print the calls it would make; change nothing
-  --table NAME       the findings and audit table (default: $TABLE_NAME)
-  --role-name NAME   role assumed in the member account (default: $MEMBER_ROLE_NAME or ${DEFAULT_MEMBER_ROLE_NAME})
-  -h, --help         show this help
+  --dry-run              print the calls it would make; change nothing
+  --table NAME           the findings and audit table (default: $TABLE_NAME)
+${AWS_OPTIONS_USAGE.roleName}
+${AWS_OPTIONS_USAGE.profile}
+${AWS_OPTIONS_USAGE.region}
+                         (the table's region, the central account's home region)
+  -h, --help             show this help
 
-AWS credentials, region and endpoint come from the usual AWS configuration (AWS_PROFILE,
-AWS_REGION, ...); the table is read in that region.
+Credentials come from the profile or the SDK's default chain; the member account is entered
+through the role.
 
 Exit codes: 0 rolled back (or dry run), 1 a rollback call or its verification failed,
 2 bad arguments, unknown audit id, or refused (nothing changed).`;
@@ -59,17 +59,19 @@ export async function rollbackCommand(
   io: CliIo,
   deps: RollbackCommandDeps = {},
 ): Promise<CommandResult> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: {
-      'dry-run': { type: 'boolean', default: false },
+  const { values, positionals } = parseOptions(
+    'rollback',
+    args,
+    {
+      'dry-run': { type: 'boolean' },
       table: { type: 'string' },
-      'role-name': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...ROLE_NAME_OPTION,
+      ...PROFILE_OPTION,
+      ...REGION_OPTION,
+      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-    allowPositionals: true,
-  });
+    { positionals: true },
+  );
   if (values.help) return { stdout: `${ROLLBACK_USAGE}\n`, exitCode: 0 };
   const [given, ...extra] = positionals;
   if (given === undefined)
@@ -85,39 +87,66 @@ export async function rollbackCommand(
   const tableName = values.table?.trim() || io.env.TABLE_NAME?.trim();
   if (!tableName)
     throw new UsageError('rollback needs the findings table: pass --table NAME or set TABLE_NAME');
-  const roleName = values['role-name']?.trim() || io.env.MEMBER_ROLE_NAME?.trim() || DEFAULT_MEMBER_ROLE_NAME;
-  if (!/^[\w+=,.@-]{1,64}$/.test(roleName))
-    throw new UsageError(`"${roleName}" is not a valid IAM role name`);
+  const roleName = resolveRoleName(values['role-name'], io.env);
+  const injected = deps.store && deps.clientsFor && deps.callerArn;
+  // Checked before any call, so a misspelled profile or a missing region is said as such.
+  const target = injected ? undefined : resolveAwsTarget(values.profile, values.region, io.env);
 
-  const defaults = defaultDeps();
-  const store = (deps.store ?? defaults.store)(tableName);
+  // The rollback code and the AWS SDK are loaded only now, when a rollback really runs.
+  const [{ Rollbacker }, errors, storeErrors, { describeAwsError }] = await Promise.all([
+    import('../../shared/remediation/rollback'),
+    import('../../shared/remediation/errors'),
+    import('../../shared/store/errors'),
+    import('../../shared/aws/errors'),
+  ]);
+  const defaults = target ? await defaultDeps(target) : undefined;
+  const pick = <K extends keyof RollbackCommandDeps>(key: K): NonNullable<RollbackCommandDeps[K]> => {
+    const chosen = deps[key] ?? defaults?.[key as keyof typeof defaults];
+    if (chosen === undefined) throw new Error(`rollback: no ${String(key)} dependency`);
+    return chosen as NonNullable<RollbackCommandDeps[K]>;
+  };
+  const store = pick('store')(tableName);
   const rollbacker = new Rollbacker({
     store,
-    clientsFor: (deps.clientsFor ?? defaults.clientsFor)(roleName),
+    clientsFor: pick('clientsFor')(roleName),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
-  const dryRun = values['dry-run'];
+  const dryRun = values['dry-run'] ?? false;
   try {
     // A dry run changes nothing and records nothing, so it needs no identity.
-    const actor = dryRun ? 'dry-run' : await (deps.callerArn ?? defaults.callerArn)();
+    const actor = dryRun ? 'dry-run' : await pick('callerArn')();
     const result = await rollbacker.rollback(auditId, { actor, dryRun });
-    return { stdout: render(result), exitCode: 0 };
+    return { stdout: await render(result), exitCode: 0 };
   } catch (error) {
-    if (error instanceof RollbackRefusedError || error instanceof StoredItemError)
+    if (error instanceof errors.RollbackRefusedError || error instanceof storeErrors.StoredItemError)
       throw new UsageError(error.message);
-    if (error instanceof AuditNotFoundError) {
+    if (error instanceof storeErrors.AuditNotFoundError) {
       throw new UsageError(`no audit record ${auditId} in table ${tableName}`);
     }
-    if (error instanceof RollbackFailedError) {
+    if (error instanceof errors.RollbackFailedError) {
       const recorded = error.rollbackAuditId ? ` (recorded as audit record ${error.rollbackAuditId})` : '';
       io.stderr.write(`endpoint-guard: ${error.message}${recorded}\n`);
       return { stdout: '', exitCode: 1 };
     }
-    throw error;
+    // AWS could not be reached or refused (no credentials, an expired session, access denied):
+    // one line naming why, and exit 1 like any failed AWS call. Nothing was changed.
+    io.stderr.write(
+      `endpoint-guard: rollback of ${auditId} did not start: ${describeAwsError(error)}${credentialsHint(error)}\n`,
+    );
+    return { stdout: '', exitCode: 1 };
   }
 }
 
-function render(result: RollbackResult): string {
+/** A hint when the SDK found no credentials at all. */
+function credentialsHint(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  return name === 'CredentialsProviderError'
+    ? ' (no AWS credentials: pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID)'
+    : '';
+}
+
+async function render(result: RollbackResult): Promise<string> {
+  const { describeCall } = await import('../../shared/remediation/rollback');
   const { original } = result;
   const subject = `${original.ruleId} on ${original.resourceId} (account ${original.accountId}, ${original.region}), fixed ${original.createdAt}`;
   const calls = result.calls.map((call) => `  ${describeCall(call)}`);
@@ -138,21 +167,36 @@ function render(result: RollbackResult): string {
   ].join('\n');
 }
 
-/** The real dependencies, built only when used (so `--help` and bad arguments create no client). */
-function defaultDeps(): Required<Omit<RollbackCommandDeps, 'sleep'>> {
-  let sts: STSClient | undefined;
-  const stsClient = (): STSClient => {
-    sts ??= new STSClient({});
+/** The real dependencies for the AWS target: the SDK is loaded here, only when a rollback runs. */
+async function defaultDeps(target: AwsTarget): Promise<Required<Omit<RollbackCommandDeps, 'sleep'>>> {
+  const [
+    { DynamoDBClient },
+    { GetCallerIdentityCommand, STSClient },
+    { DynamoDBDocumentClient },
+    clients,
+    stores,
+  ] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-sts'),
+    import('@aws-sdk/lib-dynamodb'),
+    import('../../shared/aws/clients'),
+    import('../../shared/store/finding-store'),
+  ]);
+  const config = target.clientConfig;
+  let sts: InstanceType<typeof STSClient> | undefined;
+  const stsClient = (): InstanceType<typeof STSClient> => {
+    sts ??= new STSClient(config);
     return sts;
   };
   return {
     store: (tableName) =>
-      new FindingStore({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName }),
+      new stores.FindingStore({ client: DynamoDBDocumentClient.from(new DynamoDBClient(config)), tableName }),
     clientsFor: (roleName) => {
-      const factory = new AwsClientFactory({
+      const factory = new clients.AwsClientFactory({
         memberRoleName: roleName,
         sts: stsClient(),
         roleSessionName: 'endpoint-guard-rollback',
+        ...(target.profile ? { clientConfig: { profile: target.profile } } : {}),
       });
       return (accountId, region) => factory.forAccount(accountId, region);
     },

@@ -3,47 +3,37 @@
  * (or a profile), in one account or across member accounts through the member role. Read-only:
  * only Describe, Get and List calls.
  */
-import { parseArgs } from 'node:util';
 import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AwsClientFactory, type AwsClientFactoryOptions, RETRY_CONFIG } from '../../shared/aws/clients';
 import { mapWithConcurrency } from '../../shared/aws/concurrency';
 import { describeAwsError, MemberAccessError } from '../../shared/aws/errors';
-import { evaluateLive, LiveInventoryReader, type LiveScope } from '../../shared/aws/live-inventory';
-import { RULE_IDS } from '../../shared/rules/index';
+import {
+  evaluateLive,
+  LiveInventoryReader,
+  type LiveScope,
+  wholeRegionScope,
+} from '../../shared/aws/live-inventory';
+import { RULE_IDS, ruleById } from '../../shared/rules/index';
 import type { Evaluation, RuleId } from '../../shared/rules/types';
-import { formatTable, toJsonFinding } from '../../shared/scan/format';
-import { type ScanResult, summarize } from '../../shared/scan/scan';
+import { parseOptions } from '../args';
+import {
+  PROFILE_OPTION,
+  REGIONS_OPTION,
+  ROLE_NAME_OPTION,
+  resolveProfile,
+  resolveRegions,
+  resolveRoleName,
+} from '../aws-options';
 import { type CliIo, type CommandResult, UsageError } from '../cli-error';
-import { parseFormat, parseRuleIds } from '../scan-options';
+import { emitReport, exitCodeOf, OUTPUT_OPTIONS, parseOutputChoices, reportOf } from '../scan-options';
+import { DEFAULT_CONCURRENCY, SCAN_LIVE_USAGE } from './scan-live-usage';
 
-export const DEFAULT_MEMBER_ROLE_NAME = 'EndpointGuardMember';
-const DEFAULT_CONCURRENCY = 4;
+export { DEFAULT_MEMBER_ROLE_NAME } from '../aws-options';
+
 const MAX_CONCURRENCY = 32;
 
-export const SCAN_LIVE_USAGE = `Usage: endpoint-guard scan --live [options]
-
-Evaluates live AWS state, read-only (Describe, Get and List calls only), with the default
-credential chain: environment, shared config and credentials files, SSO, instance role.
-
-Options:
-  --live                 read live state instead of a snapshot
-  --profile NAME         use this profile of the shared config files
-  --region R             region to scan; repeat for several (default: the profile's or AWS_REGION)
-  --accounts ID,ID       scan these accounts through the member role (default: the caller's account)
-  --organization         scan every ACTIVE account of the organization (Organizations ListAccounts;
-                         run it from the management or a delegated administrator account)
-  --role-name NAME       member role to assume (default: ${DEFAULT_MEMBER_ROLE_NAME})
-  --concurrency N        account×region scans at once (default: ${DEFAULT_CONCURRENCY})
-  --format table|json    output format (default: table)
-  --rule ID              only this rule; repeat for several (${RULE_IDS.join(', ')})
-  --fail-on-findings     exit 1 when anything is NON_COMPLIANT (for pipelines)
-  -h, --help             show this help
-
-An account that cannot be read (the role cannot be assumed) is reported on stderr and in the
-result; the others are still scanned. Progress goes to stderr when it is a terminal.
-
-Exit codes: 0 scanned, 1 findings with --fail-on-findings, 2 bad arguments or no account readable.`;
+export { SCAN_LIVE_USAGE } from './scan-live-usage';
 
 /** What scan --live needs from the client factory (the real one, or a test double). */
 export type AccountClientSource = Pick<AwsClientFactory, 'forAccount' | 'ownAccountId'>;
@@ -54,7 +44,10 @@ export interface ScanLiveDeps {
   readonly clientFactory?: (options: AwsClientFactoryOptions) => AccountClientSource;
   /** @default an OrganizationsClient from the same chain */
   readonly organizations?: (clientConfig: Record<string, unknown>) => OrganizationsClient;
-  /** The chain's region, when no --region is given. @default STSClient's resolved region */
+  /**
+   * The region when no --region is given. @default AWS_REGION, AWS_DEFAULT_REGION, else the
+   * profile's region (see aws-options.ts)
+   */
   readonly defaultRegion?: (clientConfig: Record<string, unknown>) => Promise<string | undefined>;
 }
 
@@ -85,43 +78,29 @@ export async function scanLiveCommand(
   io: CliIo,
   deps: ScanLiveDeps = {},
 ): Promise<CommandResult> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      live: { type: 'boolean', default: false },
-      profile: { type: 'string' },
-      region: { type: 'string', multiple: true },
-      accounts: { type: 'string' },
-      organization: { type: 'boolean', default: false },
-      'role-name': { type: 'string', default: DEFAULT_MEMBER_ROLE_NAME },
-      concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
-      format: { type: 'string', default: 'table' },
-      rule: { type: 'string', multiple: true },
-      'fail-on-findings': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseOptions('scan --live', args, LIVE_OPTIONS, { positionals: false });
   if (values.help) return { stdout: `${SCAN_LIVE_USAGE}\n`, exitCode: 0 };
   // `--live` selects this command; it is accepted here whether or not the router passes it on.
-  const format = parseFormat(values.format);
-  const chosen = parseRuleIds(values.rule ?? []);
-  const rules = chosen.length ? chosen : [...RULE_IDS];
-  const concurrency = parseConcurrency(values.concurrency);
-  const roleName = values['role-name'];
-  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new UsageError(`invalid --role-name "${roleName}"`);
+  const choices = await parseOutputChoices(values);
+  const rules = choices.rules.length ? choices.rules : [...RULE_IDS];
+  const concurrency = parseConcurrency(values.concurrency ?? String(DEFAULT_CONCURRENCY));
+  const roleName = resolveRoleName(values['role-name'], io.env);
   if (values.accounts !== undefined && values.organization) {
     throw new UsageError('pass either --accounts or --organization, not both');
   }
   const listed = values.accounts === undefined ? undefined : parseAccounts(values.accounts);
-  if (values.profile === '') throw new UsageError('--profile needs a name');
+  const profile = resolveProfile(values.profile, io.env);
 
   // The SDK's own `profile` setting selects the profile for credentials and region alike,
   // without touching this process's environment.
-  const clientConfig: Record<string, unknown> = values.profile ? { profile: values.profile } : {};
-  const chain = await (deps.defaultRegion ?? chainRegion)(clientConfig);
-  const regions = resolveRegions(values.region ?? [], chain);
+  const clientConfig: Record<string, unknown> = profile?.named ? { profile: profile.name } : {};
+  const given = values.region ?? [];
+  const chain = given.length
+    ? undefined
+    : await (deps.defaultRegion ?? (async () => resolveRegions([], io.env, profile)[0]))(clientConfig);
+  const regions = given.length
+    ? resolveRegions(given, io.env, profile)
+    : resolveRegions([], { AWS_REGION: chain }, profile);
   // STS and Organizations need a region of their own: the chain's, else the first one scanned.
   const homeRegion = chain ?? regions[0] ?? 'us-east-1';
   const factory = (deps.clientFactory ?? ((options) => new AwsClientFactory(options)))({
@@ -144,7 +123,12 @@ export async function scanLiveCommand(
   const failedAccounts = new Set(
     accounts.filter((account) => results.filter((r) => r.accountId === account).every((r) => r.failure)),
   );
-  if (failedAccounts.size === accounts.length) {
+  const causes = groupByCause(failures);
+  const readNone = failedAccounts.size === accounts.length;
+  if (!choices.quiet || readNone) {
+    for (const cause of causes) io.stderr.write(`endpoint-guard: not scanned: ${describeCause(cause)}\n`);
+  }
+  if (readNone) {
     io.stderr.write(
       `endpoint-guard: no account could be read (${accounts.length} account${accounts.length === 1 ? '' : 's'})\n`,
     );
@@ -152,10 +136,61 @@ export async function scanLiveCommand(
   }
 
   const evaluations = results.flatMap((result) => result.evaluations).sort(compareEvaluations);
-  const result: ScanResult = { evaluations, summary: summarize(evaluations, rules) };
-  const stdout = format === 'json' ? json(result, failures) : table(result, failures, io);
-  const exitCode = values['fail-on-findings'] && result.summary.nonCompliant > 0 ? 1 : 0;
-  return { stdout, exitCode };
+  const report = reportOf(evaluations, rules, choices);
+  const footer = causes.length
+    ? `\nNot scanned:\n${causes.map((cause) => `  ${describeCause(cause)}`).join('\n')}\n`
+    : '';
+  const source = `live: ${accounts.length} account${accounts.length === 1 ? '' : 's'}, ${regions.join(', ')}`;
+  const stdout = await emitReport(report, choices, {
+    io,
+    source,
+    jsonExtra: { errors: failures },
+    tableFooter: footer,
+  });
+  return { stdout, exitCode: exitCodeOf(report, choices) };
+}
+
+const LIVE_OPTIONS = {
+  live: { type: 'boolean' },
+  ...PROFILE_OPTION,
+  ...REGIONS_OPTION,
+  ...ROLE_NAME_OPTION,
+  accounts: { type: 'string' },
+  organization: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  ...OUTPUT_OPTIONS,
+} as const;
+
+/** Accounts (or account×regions) that failed for the same reason. */
+interface FailureCause {
+  readonly cause: string;
+  readonly where: readonly string[];
+}
+
+/**
+ * Failures grouped by cause: the error with account ids taken out, so 200 accounts
+ * denied the same way are one line, not 200.
+ */
+export function groupByCause(failures: readonly ScanFailure[]): FailureCause[] {
+  const groups = new Map<string, string[]>();
+  for (const failure of failures) {
+    const cause = failure.error.replace(/\b\d{12}\b/g, '<account>');
+    const where = failure.region === null ? failure.accountId : `${failure.accountId} ${failure.region}`;
+    const list = groups.get(cause);
+    if (list) list.push(where);
+    else groups.set(cause, [where]);
+  }
+  return [...groups.entries()]
+    .map(([cause, where]) => ({ cause, where }))
+    .sort((a, b) => b.where.length - a.where.length || (a.cause < b.cause ? -1 : 1));
+}
+
+/** `2 accounts (111122223333, 222233334444): cannot assume arn:aws:iam::<account>:role/… in account <account>: AccessDenied: …` */
+function describeCause({ cause, where }: FailureCause): string {
+  const shown =
+    where.length > 20 ? `${where.slice(0, 20).join(', ')} and ${where.length - 20} more` : where.join(', ');
+  const what = where.some((entry) => entry.includes(' ')) ? 'account×region' : 'account';
+  return `${where.length} ${what}${where.length === 1 ? '' : 's'} (${shown}): ${cause}`;
 }
 
 async function scanAll(
@@ -166,11 +201,8 @@ async function scanAll(
   factory: AccountClientSource,
   io: CliIo,
 ): Promise<TaskResult[]> {
-  // Load only what the selected rules read: EC2 for the network rules, S3 for the bucket rule.
-  const scope: LiveScope = {
-    allVpcs: rules.some((rule) => rule !== 's3-bucket-public-access'),
-    allBuckets: rules.includes('s3-bucket-public-access'),
-  };
+  // Load only what the selected rules read: EC2 for the network rules, S3 for the bucket rules.
+  const scope: LiveScope = wholeRegionScope(rules.map(ruleById));
   const tasks = accounts.flatMap((accountId) => regions.map((region) => ({ accountId, region })));
   const progress = io.stderr.isTTY === true;
   // An account whose role was refused once is not asked again for its other regions.
@@ -178,24 +210,12 @@ async function scanAll(
   let done = 0;
   let findings = 0;
   let calls = 0;
-  const clearLine = (): void => {
-    if (progress) io.stderr.write('\r\u001b[K');
-  };
 
   const results = await mapWithConcurrency(tasks, concurrency, async ({ accountId, region }) => {
     const result = await scanOne(accountId, region, rules, scope, factory, denied);
     done++;
     findings += result.evaluations.filter((e) => e.status === 'NON_COMPLIANT').length;
     calls += result.calls;
-    if (result.failure) {
-      clearLine();
-      const where =
-        result.failure.region === null ? `account ${accountId}` : `account ${accountId} ${region}`;
-      // A denied account is reported once, by the first of its regions to fail.
-      if (result.failure.region !== null || !result.repeated) {
-        io.stderr.write(`endpoint-guard: ${where}: ${result.failure.error}\n`);
-      }
-    }
     if (progress) {
       io.stderr.write(
         `\r\u001b[K${done}/${tasks.length} account×region done, ${findings} finding${findings === 1 ? '' : 's'} so far`,
@@ -260,27 +280,6 @@ function failuresOf(results: readonly TaskResult[]): ScanFailure[] {
   );
 }
 
-/** DESIGN.md's `{findings, summary}`, plus the accounts that could not be read. */
-function json(result: ScanResult, failures: readonly ScanFailure[]): string {
-  const document = {
-    findings: result.evaluations.map(toJsonFinding),
-    summary: result.summary,
-    errors: failures,
-  };
-  return `${JSON.stringify(document, null, 2)}\n`;
-}
-
-function table(result: ScanResult, failures: readonly ScanFailure[], io: CliIo): string {
-  const color = (io.stdoutIsTty && io.env.NO_COLOR === undefined) || !!io.env.FORCE_COLOR;
-  const text = formatTable(result, { color });
-  if (failures.length === 0) return text;
-  const lines = failures.map(
-    (failure) =>
-      `  account ${failure.accountId}${failure.region === null ? '' : ` ${failure.region}`}: ${failure.error}`,
-  );
-  return `${text}\nNot scanned:\n${lines.join('\n')}\n`;
-}
-
 function compareEvaluations(a: Evaluation, b: Evaluation): number {
   return (
     a.accountId.localeCompare(b.accountId) ||
@@ -314,28 +313,6 @@ function parseAccounts(text: string): string[] {
   if (bad.length)
     throw new UsageError(`invalid account id ${bad.map((id) => `"${id}"`).join(', ')}: expected 12 digits`);
   return ids;
-}
-
-function resolveRegions(given: readonly string[], chain: string | undefined): string[] {
-  const regions = [...new Set(given.flatMap((text) => text.split(',')).map((r) => r.trim()))].filter(Boolean);
-  const bad = regions.filter((region) => !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region));
-  if (bad.length)
-    throw new UsageError(`invalid --region ${bad.map((r) => `"${r}"`).join(', ')}: expected e.g. us-east-1`);
-  if (regions.length > 0) return regions;
-  if (!chain) throw new UsageError('no region: pass --region, or set AWS_REGION or a region in the profile');
-  return [chain];
-}
-
-/** The region the SDK's default chain resolves (AWS_REGION, then the profile's `region`). */
-async function chainRegion(clientConfig: Record<string, unknown>): Promise<string | undefined> {
-  const sts = new STSClient(clientConfig);
-  try {
-    return await sts.config.region();
-  } catch {
-    return undefined;
-  } finally {
-    sts.destroy();
-  }
 }
 
 /** Every ACTIVE account of the organization (ListAccounts, paginated). */

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isRuleId, RULE_IDS } from '../../shared/rules/index';
 import type { RuleId } from '../../shared/rules/types';
 import { SettingsReadError, SettingsWriteError } from '../../shared/settings/errors';
@@ -9,14 +8,15 @@ import {
   DEFAULT_SETTINGS_PARAMETER,
   MODES,
   type Mode,
-  parseJson,
   parseSettings,
   parseSettingsJson,
-  SETTINGS_VERSION,
   type Settings,
 } from '../../shared/settings/schema';
+import { parseOptions, suggest } from '../args';
+import { AWS_OPTIONS_USAGE, PROFILE_OPTION, REGION_OPTION, resolveAwsTarget } from '../aws-options';
 import { type CliIo, type CommandResult, UsageError } from '../cli-error';
 import { readInput } from '../read-input';
+import type { ParameterStore, Ssm } from './parameter-store';
 
 export const SETTINGS_USAGE = `Usage: endpoint-guard settings <subcommand> [options]
 
@@ -32,9 +32,14 @@ Subcommands:
                                      ignore the findings on a resource (its ARN or id), for every rule
                                      or one, until the end of a day (UTC) or with no expiry
 
-Options:
-  --parameter NAME   SSM parameter (default: $SETTINGS_PARAMETER, else ${DEFAULT_SETTINGS_PARAMETER})
-  -h, --help         show this help
+Options (get, set, exempt):
+  --parameter NAME       SSM parameter (default: $SETTINGS_PARAMETER, else ${DEFAULT_SETTINGS_PARAMETER})
+${AWS_OPTIONS_USAGE.profile}
+${AWS_OPTIONS_USAGE.region}
+  -h, --help             show this help (also: endpoint-guard settings <subcommand> --help)
+
+The settings live in the central account: run these with its credentials. (--role-name, the role
+entered in member accounts, belongs to scan --live and rollback.)
 
 Modes: ${MODES.join(', ')}. Rules: ${RULE_IDS.join(', ')}.
 The most specific setting wins: account + rule, then account, then rule, then the default mode.
@@ -43,7 +48,7 @@ Exit codes: 0 done, 1 an AWS call failed, 2 bad arguments or an invalid document
 
 /** What the command may be given instead of building it (tests inject a mocked client and clock). */
 export interface SettingsCommandDeps {
-  /** @default an SSMClient from the default configuration chain, built only when AWS is called */
+  /** @default an SSMClient for --profile and --region (see aws-options.ts), built only when AWS is called */
   readonly ssm?: SSMClient;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -77,11 +82,7 @@ export async function settingsCommand(
     return { stdout: `${SETTINGS_USAGE}\n`, exitCode: 0 };
   }
   const now = deps.now ?? (() => new Date());
-  let client = deps.ssm;
-  const ssm = (): SSMClient => {
-    client ??= new SSMClient({});
-    return client;
-  };
+  const ssm = ssmFactory(deps.ssm);
   try {
     switch (subcommand) {
       case 'get':
@@ -92,10 +93,14 @@ export async function settingsCommand(
         return await validateCommand(rest, io, now);
       case 'exempt':
         return await exemptCommand(rest, io, ssm, now);
-      default:
+      default: {
+        const guess = suggest(subcommand, SUBCOMMANDS);
         throw new UsageError(
-          `unknown settings subcommand "${subcommand}": expected one of ${SUBCOMMANDS.join(', ')}`,
+          guess
+            ? `unknown settings subcommand "${subcommand}": did you mean ${guess}?`
+            : `unknown settings subcommand "${subcommand}": expected one of ${SUBCOMMANDS.join(', ')}`,
         );
+      }
     }
   } catch (error) {
     // An AWS call failed: say which parameter and why; exit 1 tells it apart from bad input (2).
@@ -107,33 +112,69 @@ export async function settingsCommand(
   }
 }
 
-type Ssm = () => SSMClient;
+/** Builds the store's SSM client for the subcommand's --profile and --region, on first use. */
+type SsmFactory = (values: { profile?: string; region?: string }, io: CliIo) => Ssm;
 
-const PARAMETER_OPTION = { parameter: { type: 'string' } } as const;
-const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const;
+function ssmFactory(injected: SSMClient | undefined): SsmFactory {
+  return (values, io) => {
+    if (injected) return async () => injected;
+    // Checked before any call, so a misspelled profile or a missing region is said as such.
+    const target = resolveAwsTarget(values.profile, values.region, io.env);
+    let client: Promise<SSMClient> | undefined;
+    return () => {
+      client ??= import('@aws-sdk/client-ssm').then(({ SSMClient }) => new SSMClient(target.clientConfig));
+      return client;
+    };
+  };
+}
 
-async function getCommand(args: readonly string[], io: CliIo, ssm: Ssm): Promise<CommandResult> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { ...PARAMETER_OPTION, ...HELP_OPTION },
-    strict: true,
-    allowPositionals: false,
-  });
+const AWS_OPTIONS = {
+  parameter: { type: 'string' },
+  ...PROFILE_OPTION,
+  ...REGION_OPTION,
+  'role-name': { type: 'string' },
+} as const;
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** The document's store, for a subcommand's options. */
+async function openStore(
+  values: { parameter?: string; profile?: string; region?: string; 'role-name'?: string },
+  io: CliIo,
+  ssm: SsmFactory,
+): Promise<ParameterStore> {
+  if (values['role-name'] !== undefined) {
+    throw new UsageError(
+      'settings does not take --role-name: the settings live in the central account, read with your own credentials (--profile)',
+    );
+  }
+  const name = parameterName(values.parameter, io);
+  const factory = ssm(values, io);
+  const { ParameterStore } = await import('./parameter-store');
+  return new ParameterStore(factory, name);
+}
+
+async function getCommand(args: readonly string[], io: CliIo, ssm: SsmFactory): Promise<CommandResult> {
+  const { values } = parseOptions(
+    'settings get',
+    args,
+    { ...AWS_OPTIONS, ...HELP_OPTION },
+    { positionals: false },
+  );
   if (values.help) return { stdout: `${SETTINGS_USAGE}\n`, exitCode: 0 };
-  const store = new ParameterStore(ssm, parameterName(values.parameter, io));
+  const store = await openStore(values, io, ssm);
   const stored = await store.read();
   if (!stored) io.stderr.write(`endpoint-guard: ${store.name} does not exist: these are the defaults\n`);
   const settings = stored ? parseSettings(stored.raw, stored.source) : DEFAULT_SETTINGS;
   return { stdout: `${JSON.stringify(settings, null, 2)}\n`, exitCode: 0 };
 }
 
-async function setCommand(args: readonly string[], io: CliIo, ssm: Ssm): Promise<CommandResult> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: { ...PARAMETER_OPTION, ...HELP_OPTION, account: { type: 'string' } },
-    strict: true,
-    allowPositionals: true,
-  });
+async function setCommand(args: readonly string[], io: CliIo, ssm: SsmFactory): Promise<CommandResult> {
+  const { values, positionals } = parseOptions(
+    'settings set',
+    args,
+    { ...AWS_OPTIONS, ...HELP_OPTION, account: { type: 'string' } },
+    { positionals: true },
+  );
   if (values.help) return { stdout: `${SETTINGS_USAGE}\n`, exitCode: 0 };
   const [target, mode, ...extra] = positionals;
   if (target === undefined || mode === undefined || extra.length > 0) {
@@ -149,7 +190,7 @@ async function setCommand(args: readonly string[], io: CliIo, ssm: Ssm): Promise
   }
   const ruleId = target === 'default' ? undefined : target;
 
-  const store = new ParameterStore(ssm, parameterName(values.parameter, io));
+  const store = await openStore(values, io, ssm);
   const { raw, current } = await store.readForChange();
   const path = [
     ...(account ? ['accounts', account] : []),
@@ -172,12 +213,7 @@ async function setCommand(args: readonly string[], io: CliIo, ssm: Ssm): Promise
 }
 
 async function validateCommand(args: readonly string[], io: CliIo, now: () => Date): Promise<CommandResult> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: { ...HELP_OPTION },
-    strict: true,
-    allowPositionals: true,
-  });
+  const { values, positionals } = parseOptions('settings validate', args, HELP_OPTION, { positionals: true });
   if (values.help) return { stdout: `${SETTINGS_USAGE}\n`, exitCode: 0 };
   const [file, ...extra] = positionals;
   if (file === undefined || file === '' || extra.length > 0) {
@@ -191,21 +227,21 @@ async function validateCommand(args: readonly string[], io: CliIo, now: () => Da
 async function exemptCommand(
   args: readonly string[],
   io: CliIo,
-  ssm: Ssm,
+  ssm: SsmFactory,
   now: () => Date,
 ): Promise<CommandResult> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: {
-      ...PARAMETER_OPTION,
+  const { values, positionals } = parseOptions(
+    'settings exempt',
+    args,
+    {
+      ...AWS_OPTIONS,
       ...HELP_OPTION,
       reason: { type: 'string' },
       until: { type: 'string' },
       rule: { type: 'string' },
     },
-    strict: true,
-    allowPositionals: true,
-  });
+    { positionals: true },
+  );
   if (values.help) return { stdout: `${SETTINGS_USAGE}\n`, exitCode: 0 };
   const [resource, ...extra] = positionals;
   if (resource === undefined || extra.length > 0) {
@@ -227,7 +263,7 @@ async function exemptCommand(
     throw new UsageError(`unknown --rule "${rule}": expected one of ${RULE_IDS.join(', ')}`);
   }
 
-  const store = new ParameterStore(ssm, parameterName(values.parameter, io));
+  const store = await openStore(values, io, ssm);
   const { raw } = await store.readForChange();
   const exemptions = Array.isArray(raw.exemptions) ? (raw.exemptions as unknown[]) : [];
   raw.exemptions = exemptions;
@@ -252,64 +288,6 @@ function parameterName(option: string | undefined, io: CliIo): string {
   const name = option ?? (io.env.SETTINGS_PARAMETER || DEFAULT_SETTINGS_PARAMETER);
   if (name.trim() === '') throw new UsageError('--parameter needs a parameter name');
   return name;
-}
-
-/** SSM standard parameters hold 4 KB: keep the document readable when it fits, compact when not. */
-const STANDARD_PARAMETER_LIMIT = 4096;
-
-class ParameterStore {
-  readonly name: string;
-  readonly #ssm: Ssm;
-
-  constructor(ssm: Ssm, name: string) {
-    this.#ssm = ssm;
-    this.name = name;
-  }
-
-  /** The stored document as JSON (not yet validated), or undefined when there is no parameter. */
-  async read(): Promise<{ readonly raw: unknown; readonly source: string } | undefined> {
-    let parameter: { Value?: string; Version?: number } | undefined;
-    try {
-      const output = await this.#ssm().send(
-        new GetParameterCommand({ Name: this.name, WithDecryption: false }),
-      );
-      parameter = output.Parameter;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ParameterNotFound') return undefined;
-      throw new SettingsReadError(this.name, { cause: error });
-    }
-    const source =
-      parameter?.Version === undefined ? this.name : `${this.name} (version ${parameter.Version})`;
-    return { raw: parseJson(parameter?.Value ?? '', source), source };
-  }
-
-  /**
-   * The stored document to change (a fresh `{"version":1}` when there is none) and the settings it
-   * means. A stored document that is invalid is refused: the change would be judged against it.
-   */
-  async readForChange(): Promise<{ readonly raw: Record<string, unknown>; readonly current: Settings }> {
-    const stored = await this.read();
-    if (!stored) return { raw: { version: SETTINGS_VERSION }, current: DEFAULT_SETTINGS };
-    const current = parseSettings(stored.raw, stored.source);
-    return { raw: stored.raw as Record<string, unknown>, current };
-  }
-
-  async write(document: Record<string, unknown>): Promise<number | undefined> {
-    const pretty = JSON.stringify(document, null, 2);
-    const value = pretty.length <= STANDARD_PARAMETER_LIMIT ? pretty : JSON.stringify(document);
-    try {
-      const output = await this.#ssm().send(
-        new PutParameterCommand({ Name: this.name, Value: value, Overwrite: true, Type: 'String' }),
-      );
-      return output.Version;
-    } catch (error) {
-      throw new SettingsWriteError(this.name, { cause: error });
-    }
-  }
-
-  savedLine(version: number | undefined): string {
-    return version === undefined ? `saved ${this.name}` : `saved ${this.name} (version ${version})`;
-  }
 }
 
 /** The mode in force at the scope being set: a rule (or the default), organization-wide or in an account. */

@@ -13,6 +13,8 @@
  * - A `Retry-After` longer than `maxRetryAfterMs` ends the attempts at once: waiting less would
  *   ignore the service, waiting more would hold the Lambda; the message is retried later by SQS.
  */
+
+import type { Logger } from '../logger';
 import { redact } from '../secrets/redact';
 import { HttpError } from './errors';
 import {
@@ -50,10 +52,8 @@ export interface HttpResponse {
   readonly text: string;
 }
 
-/** A structured logger (Powertools Logger fits). */
-export interface HttpLogger {
-  warn(message: string, attributes: Record<string, unknown>): void;
-}
+/** The core's logger, of which the HTTP client only warns. */
+export type HttpLogger = Pick<Logger, 'warn'>;
 
 export interface HttpClientOptions {
   /** Names the service in errors and logs: `jira`, `servicenow`, `webhook`. */

@@ -1,12 +1,17 @@
+import { partition } from '@aws-sdk/core/client';
 import type { ResourceType } from '../model';
 
-/** The AWS partition a region belongs to. */
-export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b' {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
+/**
+ * The AWS partition a region belongs to (the `arn:<partition>:` part), from the SDK's own
+ * partition data: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e`,
+ * `aws-iso-f`, `aws-eusc`, ... A region the SDK does not know is matched by its partition's
+ * region pattern, and falls back to `aws`.
+ *
+ * @example
+ * partitionOf('eu-isoe-west-1'); // 'aws-iso-e'
+ */
+export function partitionOf(region: string): string {
+  return partition(region).name;
 }
 
 const EC2_ARN_KIND: Partial<Record<ResourceType, string>> = {

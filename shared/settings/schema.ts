@@ -1,18 +1,13 @@
 /**
- * The settings document (DESIGN.md, "Settings"): one JSON document in SSM Parameter Store that
+ * The settings document (ARCHITECTURE.md, "The settings contract"): one JSON document in SSM Parameter Store that
  * says, per rule and account, whether endpoint-guard ignores, notifies, tickets or fixes.
  *
  * Every object is strict, so a misspelled key fails loudly and names itself instead of silently
  * meaning "default". Errors list every problem with its JSON path.
  */
 import { z } from 'zod';
-import { RULE_IDS } from '../rules/index';
-import {
-  DEFAULT_RULE_OPTIONS,
-  type GatewayServiceRequirement,
-  type RuleId,
-  type RuleOptions,
-} from '../rules/types';
+import { derived, RULE_IDS, RULES, type RuleOptions, ruleOptionsFrom } from '../rules/index';
+import type { RuleId } from '../rules/types';
 import {
   JIRA_SECRET_SHAPE,
   SERVICENOW_SECRET_SHAPE,
@@ -22,6 +17,7 @@ import {
   WEBHOOK_SECRET_SHAPE,
 } from '../tickets/credentials';
 import { SettingsValidationError } from './errors';
+import { strictObject } from './strict-object';
 
 /** What endpoint-guard does with a NON_COMPLIANT finding. */
 export type Mode = 'off' | 'notify' | 'ticket' | 'auto-fix';
@@ -45,22 +41,13 @@ export interface RuleSettings {
   readonly mode?: Mode;
 }
 
-/** `rules.gateway-endpoint-routes`: the mode plus the options its evaluation reads. */
-export interface GatewayEndpointRoutesSettings extends RuleSettings {
-  /** Create a missing S3 / DynamoDB gateway endpoint (`CreateVpcEndpoint`). @default false */
-  readonly allowCreateEndpoint: boolean;
-  /** Which gateway endpoints a private route table needs. @default { s3: 'required', dynamodb: 'if-present' } */
-  readonly services: { readonly s3: GatewayServiceRequirement; readonly dynamodb: GatewayServiceRequirement };
-  /** Also check route tables with a default route to an internet gateway. @default false */
-  readonly includePublicRouteTables: boolean;
-}
-
-/** `rules`: one entry per rule of the registry, options filled in with their defaults. */
-export interface RulesSettings {
-  readonly 'interface-endpoint-multi-az': RuleSettings;
-  readonly 's3-bucket-public-access': RuleSettings;
-  readonly 'gateway-endpoint-routes': GatewayEndpointRoutesSettings;
-}
+/**
+ * `rules`: one entry per rule of the registry: the mode, plus the options the rule's module
+ * declares (filled in with their defaults).
+ */
+export type RulesSettings = {
+  readonly [Id in RuleId]: RuleSettings & (Id extends keyof RuleOptions ? RuleOptions[Id] : unknown);
+};
 
 /** `accounts.<12-digit id>`: overrides for one member account; they win over `rules` and `defaultMode`. */
 export interface AccountSettings {
@@ -153,40 +140,27 @@ export interface Settings {
   readonly notifications: NotificationSettings;
 }
 
-/** A strict object whose unknown-key problem names the keys it does accept. */
-function strictObject<T extends z.core.$ZodLooseShape>(shape: T, what: 'key' | 'rule' = 'key') {
-  const known = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `unknown ${what}; expected one of ${known}` : undefined,
-  });
+const modeSchema = z.enum(MODES as readonly [Mode, ...Mode[]]);
+
+/** `rules`: one entry per registered rule, in registry order: `mode` plus the rule's options. */
+function rulesShape(): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    RULES.map((rule) => [
+      rule.id,
+      strictObject({
+        mode: modeSchema.optional(),
+        ...rule.options?.shape,
+      }).prefault({}),
+    ]),
+  );
 }
 
-const modeSchema = z.enum(MODES as readonly [Mode, ...Mode[]]);
-const ruleIdSchema = z.enum(RULE_IDS as readonly [RuleId, ...RuleId[]]);
-const requirementSchema = z.enum(['required', 'if-present', 'ignore']);
-const gatewayDefaults = DEFAULT_RULE_OPTIONS['gateway-endpoint-routes'];
-
-const plainRuleSchema = strictObject({ mode: modeSchema.optional() }).prefault({});
-
-// `satisfies` makes a rule added to the RuleId union fail to compile here until it has an entry.
-const rulesShape = {
-  'interface-endpoint-multi-az': plainRuleSchema,
-  's3-bucket-public-access': plainRuleSchema,
-  'gateway-endpoint-routes': strictObject({
-    mode: modeSchema.optional(),
-    allowCreateEndpoint: z.boolean().default(gatewayDefaults.allowCreateEndpoint),
-    services: strictObject({
-      s3: requirementSchema.default(gatewayDefaults.services.s3),
-      dynamodb: requirementSchema.default(gatewayDefaults.services.dynamodb),
-    }).prefault({}),
-    includePublicRouteTables: z.boolean().default(gatewayDefaults.includePublicRouteTables),
-  }).prefault({}),
-} satisfies Record<RuleId, z.ZodType>;
-
-const accountRulesShape = Object.fromEntries(
-  RULE_IDS.map((id) => [id, strictObject({ mode: modeSchema.optional() }).optional()]),
-) as Record<RuleId, z.ZodOptional<z.ZodObject<{ mode: z.ZodOptional<typeof modeSchema> }, z.core.$strict>>>;
+/** `accounts.<id>.rules`: only `mode` per rule (rule options apply organization-wide). */
+function accountRulesShape(): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    RULE_IDS.map((id) => [id, strictObject({ mode: modeSchema.optional() }).optional()]),
+  );
+}
 
 const accountIdSchema = z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account id' });
 
@@ -268,37 +242,51 @@ const ticketsSchema = strictObject({
   })
   .prefault({});
 
-/** The schema of the settings document (exported for JSON Schema generation with `z.toJSONSchema`). */
-export const settingsSchema = strictObject({
-  version: z.literal(SETTINGS_VERSION),
-  defaultMode: modeSchema.default('ticket'),
-  dryRun: z.boolean().default(false),
-  rules: strictObject(rulesShape, 'rule').prefault({}),
-  accounts: z
-    .record(
-      accountIdSchema,
-      strictObject({
-        defaultMode: modeSchema.optional(),
-        rules: strictObject(accountRulesShape, 'rule').prefault({}),
-      }),
-    )
-    .prefault({}),
-  exemptions: z
-    .array(
-      strictObject({
-        resource: z.string().regex(/^\S+$/, { error: 'expected a resource ARN or id (no spaces)' }),
-        rule: ruleIdSchema.optional(),
-        reason: nonEmptyText('reason'),
-        until: z.iso.date({ error: 'expected a date as YYYY-MM-DD' }).optional(),
-      }),
-    )
-    .prefault([]),
-  maxFixesPerAccountPerHour: z.int().min(0, { error: 'expected an integer ≥ 0' }).default(10),
-  tickets: ticketsSchema,
-  notifications: strictObject({
-    commentIntervalHours: z.number().positive({ error: 'expected a number of hours > 0' }).optional(),
-  }).prefault({}),
+/** Builds the schema of the settings document from the rules registered now. */
+function buildSettingsSchema() {
+  const ruleIdSchema = z.enum(RULE_IDS as readonly [RuleId, ...RuleId[]]);
+  return strictObject({
+    version: z.literal(SETTINGS_VERSION),
+    defaultMode: modeSchema.default('ticket'),
+    dryRun: z.boolean().default(false),
+    rules: strictObject(rulesShape(), 'rule').prefault({}),
+    accounts: z
+      .record(
+        accountIdSchema,
+        strictObject({
+          defaultMode: modeSchema.optional(),
+          rules: strictObject(accountRulesShape(), 'rule').prefault({}),
+        }),
+      )
+      .prefault({}),
+    exemptions: z
+      .array(
+        strictObject({
+          resource: z.string().regex(/^\S+$/, { error: 'expected a resource ARN or id (no spaces)' }),
+          rule: ruleIdSchema.optional(),
+          reason: nonEmptyText('reason'),
+          until: z.iso.date({ error: 'expected a date as YYYY-MM-DD' }).optional(),
+        }),
+      )
+      .prefault([]),
+    maxFixesPerAccountPerHour: z.int().min(0, { error: 'expected an integer ≥ 0' }).default(10),
+    tickets: ticketsSchema,
+    notifications: strictObject({
+      commentIntervalHours: z.number().positive({ error: 'expected a number of hours > 0' }).optional(),
+    }).prefault({}),
+  });
+}
+
+const currentSettingsSchema = derived(() => {
+  settingsSchema = buildSettingsSchema();
+  return settingsSchema;
 });
+
+/**
+ * The schema of the settings document (for JSON Schema generation with `z.toJSONSchema`), for the
+ * rules registered now: rebuilt (and this binding updated) when a rule is registered later.
+ */
+export let settingsSchema = buildSettingsSchema();
 
 /**
  * Validates a settings document and fills in every default. Throws a
@@ -310,11 +298,11 @@ export const settingsSchema = strictObject({
  * settings.defaultMode; // 'ticket'
  */
 export function parseSettings(value: unknown, source?: string, context: SettingsContext = {}): Settings {
-  const result = settingsSchema.safeParse(value);
+  const result = currentSettingsSchema().safeParse(value);
   if (!result.success) {
     throw new SettingsValidationError(problemsOf(result.error.issues, value), source ? { source } : {});
   }
-  const settings: Settings = result.data;
+  const settings = result.data as unknown as Settings;
   const foreign = foreignSecretProblems(settings.tickets, context);
   if (foreign.length > 0) throw new SettingsValidationError(foreign, source ? { source } : {});
   return deepFreeze(settings);
@@ -400,14 +388,7 @@ export const DEFAULT_SETTINGS: Settings = parseSettings({ version: SETTINGS_VERS
  * const evaluation = rule.evaluate(resource, { inventory, options: ruleOptionsOf(settings) });
  */
 export function ruleOptionsOf(settings: Settings): RuleOptions {
-  const gateway = settings.rules['gateway-endpoint-routes'];
-  return {
-    'gateway-endpoint-routes': {
-      allowCreateEndpoint: gateway.allowCreateEndpoint,
-      services: { s3: gateway.services.s3, dynamodb: gateway.services.dynamodb },
-      includePublicRouteTables: gateway.includePublicRouteTables,
-    },
-  };
+  return ruleOptionsFrom(settings.rules);
 }
 
 /**

@@ -3,6 +3,9 @@
  * denied account reported without stopping the others, the organization's ACTIVE accounts,
  * progress only on a terminal, and the argument checks.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   DescribeRouteTablesCommand,
@@ -63,6 +66,11 @@ function cliIo(options: { stderrIsTty?: boolean } = {}): Captured {
 }
 
 const deps: ScanLiveDeps = { defaultRegion: async () => 'eu-west-1' };
+
+/** A shared config file with the profile `audit`. */
+const tmp = mkdtempSync(join(tmpdir(), 'eg-scan-live-'));
+const AUDIT_CONFIG = join(tmp, 'config');
+writeFileSync(AUDIT_CONFIG, '[default]\nregion = us-west-2\n\n[profile audit]\nregion = us-east-1\n');
 
 /** An endpoint in one AZ of a two-AZ VPC (NON_COMPLIANT), a main table without S3 gateway endpoint. */
 function mockNetwork(): void {
@@ -158,7 +166,8 @@ describe('endpoint-guard scan --live', () => {
     ]);
     expect(output.summary).toMatchObject({ evaluated: 3, nonCompliant: 2, compliant: 1 });
     expect(output.errors).toEqual([{ accountId: DENIED, region: null, error: expectedError }]);
-    expect(stderr()).toBe(`endpoint-guard: account ${DENIED}: ${expectedError}\n`);
+    const cause = expectedError.replaceAll(DENIED, '<account>').replaceAll(CENTRAL, '<account>');
+    expect(stderr()).toBe(`endpoint-guard: not scanned: 1 account (${DENIED}): ${cause}\n`);
   });
 
   it('asks a denied account once, whatever the number of regions', async () => {
@@ -181,10 +190,31 @@ describe('endpoint-guard scan --live', () => {
     );
 
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 2);
-    expect(stderr().match(/endpoint-guard: account/g)).toHaveLength(1);
+    expect(stderr().match(/endpoint-guard: not scanned/g)).toHaveLength(1);
     expect(result.stdout).toContain(`Account ${READABLE} · us-east-1`);
     expect(result.stdout).toContain(`Account ${READABLE} · us-west-2`);
-    expect(result.stdout).toContain(`Not scanned:\n  account ${DENIED}: cannot assume ${roleArn(DENIED)}`);
+    expect(result.stdout).toContain(
+      `Not scanned:\n  1 account (${DENIED}): cannot assume ${roleArn('<account>')} in account <account>`,
+    );
+  });
+
+  it('groups the accounts it could not read by cause: one line for many accounts', async () => {
+    const { io, stderr } = cliIo();
+    const others = ['222233334445', '222233334446'];
+
+    const result = await scanLiveCommand(
+      ['--live', '--accounts', [READABLE, DENIED, ...others].join(','), '--region', 'us-east-1'],
+      io,
+      deps,
+    );
+
+    const cause = `cannot assume ${roleArn('<account>')} in account <account>: AccessDenied: ${DENIED_MESSAGE.replaceAll(DENIED, '<account>').replaceAll(CENTRAL, '<account>')}`;
+    expect(stderr()).toBe(
+      `endpoint-guard: not scanned: 3 accounts (${DENIED}, ${others.join(', ')}): ${cause}\n`,
+    );
+    expect(result.stdout).toContain(
+      `Not scanned:\n  3 accounts (${DENIED}, ${others.join(', ')}): ${cause}\n`,
+    );
   });
 
   it('exits 2 with nothing on stdout when no account can be read', async () => {
@@ -193,7 +223,9 @@ describe('endpoint-guard scan --live', () => {
     const result = await scanLiveCommand(['--live', '--accounts', DENIED, '--region', 'us-east-1'], io, deps);
 
     expect(result).toEqual({ stdout: '', exitCode: 2 });
-    expect(stderr()).toContain(`endpoint-guard: account ${DENIED}: cannot assume ${roleArn(DENIED)}`);
+    expect(stderr()).toContain(
+      `endpoint-guard: not scanned: 1 account (${DENIED}): cannot assume ${roleArn('<account>')}`,
+    );
     expect(stderr()).toContain('endpoint-guard: no account could be read (1 account)\n');
     expect(ec2).not.toHaveReceivedAnyCommand();
   });
@@ -322,7 +354,13 @@ describe('endpoint-guard scan --live', () => {
       ['--live', '--rule', 'nope'],
       'unknown --rule "nope": expected one of interface-endpoint-multi-az, s3-bucket-public-access, gateway-endpoint-routes',
     ],
-    [['--live', '--format', 'xml'], 'unknown --format "xml": expected table or json'],
+    [
+      ['--live', '--format', 'xml'],
+      'unknown --format "xml": expected one of table, json, csv, ocsf, asff, html',
+    ],
+    [['--live', '--format', 'jsno'], 'unknown --format "jsno": did you mean json?'],
+    [['--live', '--profle', 'x'], "unknown option '--profle' for scan --live: did you mean --profile?"],
+    [['--live', '--role-name', 'bad name'], 'invalid --role-name "bad name"'],
   ])('rejects %j', async (args, message) => {
     await expect(scanLiveCommand(args, cliIo().io, deps)).rejects.toThrow(message);
     expect(sts).not.toHaveReceivedAnyCommand();
@@ -339,8 +377,8 @@ describe('endpoint-guard scan --live', () => {
     const { io } = cliIo();
 
     await scanLiveCommand(
-      ['--live', '--profile', 'audit', '--region', 'us-east-1', '--accounts', READABLE],
-      io,
+      ['--live', '--profile', 'audit', '--accounts', READABLE],
+      { ...io, env: { AWS_CONFIG_FILE: AUDIT_CONFIG, AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'none') } },
       {
         defaultRegion: async (config) => {
           seen.push(config);

@@ -39,7 +39,7 @@ function expectedVerdicts(path: string): Map<string, Verdict> {
 }
 
 describe('endpoint-guard scan --format json', () => {
-  it('gives the example organization exactly the verdicts worked out by hand from DESIGN.md', () => {
+  it('gives the example organization exactly the verdicts worked out by hand from ARCHITECTURE.md', () => {
     // Act
     const run = runCli(['scan', '--snapshot', EXAMPLE, '--format', 'json']);
 
@@ -64,6 +64,7 @@ describe('endpoint-guard scan --format json', () => {
         'rule',
         'resourceType',
         'resourceId',
+        'resourceArn',
         'accountId',
         'region',
         'status',
@@ -206,7 +207,7 @@ describe('endpoint-guard bad input', () => {
     [['scan'], 'endpoint-guard: scan needs --snapshot FILE (see endpoint-guard scan --help)'],
     [
       ['scan', '--snapshot', EXAMPLE, '--format', 'xml'],
-      'endpoint-guard: unknown --format "xml": expected table or json',
+      'endpoint-guard: unknown --format "xml": expected one of table, json, csv, ocsf, asff, html',
     ],
     [
       ['scan', '--snapshot', EXAMPLE, '--rule', 'nope'],
@@ -228,7 +229,9 @@ describe('endpoint-guard bad input', () => {
     const run = runCli(['scan', '--snapshot', EXAMPLE, '--bogus']);
 
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("Unknown option '--bogus'");
+    expect(run.stderr).toBe(
+      "endpoint-guard: unknown option '--bogus' for scan (see endpoint-guard scan --help)\n",
+    );
   });
 
   it('prints help on stdout with exit 0', () => {

@@ -74,8 +74,8 @@ describe('settings schema', () => {
   });
 
   describe('valid documents', () => {
-    it('accepts the document DESIGN.md documents, keys and meanings kept', () => {
-      // Prepare: verbatim from DESIGN.md, "Settings (toggle auto-fix)".
+    it('accepts the document ARCHITECTURE.md documents, keys and meanings kept', () => {
+      // Prepare: the example of ARCHITECTURE.md, "The settings contract".
       const documented = {
         version: 1,
         defaultMode: 'ticket',
