@@ -38,6 +38,7 @@ import type { Finding } from '../findings/finding';
 import { planHash } from '../remediation/plan-key';
 import type { PlannedAction } from '../rules/types';
 import { newAuditId } from './audit-id';
+import type { AuditSigner } from './audit-signature';
 import { AlreadyRolledBackError, AuditNotFoundError, StoredItemError } from './errors';
 import {
   AUDIT_LISTING_PREFIX,
@@ -77,6 +78,8 @@ export interface FindingStoreOptions {
   readonly stateRetentionDays?: number;
   /** Audit records expire this long after they are written. @default undefined (kept) */
   readonly auditRetentionDays?: number;
+  /** Signs every audit record written (remediate); see `audit-signature.ts`. @default unsigned */
+  readonly signer?: AuditSigner;
   /** How long a fix claim holds: the same plan is not applied twice within it. @default 3600 */
   readonly fixClaimSeconds?: number;
   /** How long a ticket claim holds: one ticket per finding within it. @default 30 days */
@@ -303,7 +306,9 @@ export class FindingStore {
    */
   async putAudit(input: NewAuditRecord): Promise<AuditRecord> {
     const now = this.now();
-    const record: AuditRecord = plain({ ...input, auditId: newAuditId(now), createdAt: now.toISOString() });
+    const unsigned: AuditRecord = plain({ ...input, auditId: newAuditId(now), createdAt: now.toISOString() });
+    const signer = this.options.signer;
+    const record: AuditRecord = signer ? { ...unsigned, signature: await signer.sign(unsigned) } : unsigned;
     const retention = this.options.auditRetentionDays;
     const ttl = retention === undefined ? {} : { expiresAt: epochSeconds(now) + retention * DAY_SECONDS };
     const listing: AuditListing = {
