@@ -17,6 +17,8 @@ export interface RemediateEnvironment {
   readonly memberRoleName: string;
   /** `SETTINGS_PARAMETER`. @default '/endpoint-guard/settings' */
   readonly settingsParameter: string;
+  /** `AUDIT_KEY_ID`: the KMS HMAC key audit records are signed with; unset: records are unsigned (rollback refuses them). */
+  readonly auditKeyId: string | undefined;
 }
 
 /**
@@ -48,5 +50,6 @@ export function readRemediateEnvironment(
     topicArn,
     memberRoleName,
     settingsParameter: env.SETTINGS_PARAMETER?.trim() || DEFAULT_SETTINGS_PARAMETER,
+    auditKeyId: env.AUDIT_KEY_ID?.trim() || undefined,
   };
 }
