@@ -146,6 +146,8 @@ export async function scanLiveCommand(
     source,
     jsonExtra: { errors: failures },
     tableFooter: footer,
+    // ASFF goes to the caller's own Security Hub, in the first region scanned, unless told.
+    hub: async () => ({ accountId: await callerAccount(factory), region: regions[0] ?? homeRegion }),
   });
   return { stdout, exitCode: exitCodeOf(report, choices) };
 }

@@ -19,6 +19,8 @@ export interface RemediateEnvironment {
   readonly settingsParameter: string;
   /** `AUDIT_KEY_ID`: the KMS HMAC key audit records are signed with; unset: records are unsigned (rollback refuses them). */
   readonly auditKeyId: string | undefined;
+  /** `AWS_REGION` (set by Lambda): the home Region, whose Security Hub receives the findings. */
+  readonly region: string | undefined;
 }
 
 /**
@@ -51,5 +53,6 @@ export function readRemediateEnvironment(
     memberRoleName,
     settingsParameter: env.SETTINGS_PARAMETER?.trim() || DEFAULT_SETTINGS_PARAMETER,
     auditKeyId: env.AUDIT_KEY_ID?.trim() || undefined,
+    region: env.AWS_REGION?.trim() || undefined,
   };
 }

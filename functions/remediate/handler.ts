@@ -26,6 +26,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -43,6 +44,7 @@ import { LogNotifier, SnsNotifier } from '../../shared/notifications/sns-notifie
 import { EventBridgeRemediationSink } from '../../shared/remediation/event-publisher';
 import { FindingProcessor, type ProcessResult } from '../../shared/remediation/processor';
 import { SecretsManagerSecretProvider } from '../../shared/secrets/secret-provider';
+import { SecurityHubSink } from '../../shared/securityhub/sink';
 import { SettingsProvider } from '../../shared/settings/provider';
 import { KmsAuditSigner } from '../../shared/store/audit-signature';
 import { FindingStore } from '../../shared/store/finding-store';
@@ -246,6 +248,18 @@ export function lazyRemediateAdapters(
           clientsFor: (accountId, region) => clients.forAccount(accountId, region),
           notifier,
           tickets,
+          // Security Hub (when the settings turn it on): the central account's hub in the home Region.
+          ...(ownAccountId !== undefined && env.region !== undefined
+            ? {
+                securityHub: new SecurityHubSink({
+                  client: new SecurityHubClient({ ...RETRY_CONFIG, region: env.region }),
+                  store,
+                  hubAccountId: ownAccountId,
+                  hubRegion: env.region,
+                  logger,
+                }),
+              }
+            : {}),
           events: new EventBridgeRemediationSink({
             eventBridge: new EventBridgeClient({ ...RETRY_CONFIG }),
             eventBusName: env.eventBusName,

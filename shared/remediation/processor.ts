@@ -17,6 +17,7 @@ import { describeAwsError } from '../aws/errors';
 import type { Finding } from '../findings/finding';
 import { type Logger, SILENT_LOGGER } from '../logger';
 import { METRIC_DIMENSIONS, METRIC_NAMES, type MetricName, type MetricsSink, NO_METRICS } from '../metrics';
+import type { SecurityHubService } from '../securityhub/sink';
 import { type Decision, decide, type FindingHistory } from '../settings/decision';
 import { commentIntervalSeconds } from '../settings/resolve';
 import { ruleOptionsOf, type Settings } from '../settings/schema';
@@ -62,6 +63,8 @@ export interface FindingProcessorOptions {
   readonly notifier: Notifier;
   readonly tickets: TicketService;
   readonly events: RemediationEventSink;
+  /** Where every recorded observation is imported when `securityHub.enabled` is on (`SecurityHubSink`). */
+  readonly securityHub?: SecurityHubService;
   /** Where the dashboard's counts go (fixes applied / failed, tickets opened, notifications). @default NO_METRICS */
   readonly metrics?: MetricsSink;
   /** @default an executor re-evaluating with {@link liveReevaluator} */
@@ -131,10 +134,17 @@ export class FindingProcessor {
     };
     const decision = decide(finding, settings, history, this.now());
     this.logger.info('decided', { findingId: finding.findingId, decision, history });
-    if (finding.status !== 'NON_COMPLIANT') {
-      return this.settle(finding, decision, settings, observation.state);
+    const result =
+      finding.status !== 'NON_COMPLIANT'
+        ? await this.settle(finding, decision, settings, observation.state)
+        : await this.act(finding, decision, settings, observation.state);
+    // After the action: Security Hub being slow or throttled never holds a fix back. A retryable
+    // failure throws, and the redelivery finds the action done (claims) and imports again.
+    const imported = await this.options.securityHub?.publish(finding, { settings, state: observation.state });
+    if (imported && imported.action !== 'disabled') {
+      this.logger.info('security hub', { findingId: finding.findingId, ...imported });
     }
-    return this.act(finding, decision, settings, observation.state);
+    return result;
   }
 
   private async act(

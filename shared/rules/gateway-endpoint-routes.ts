@@ -120,6 +120,14 @@ export const gatewayEndpointRoutes: Rule<
     detect: ['ec2:DescribeRouteTables', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeSubnets'],
     fix: ['ec2:ModifyVpcEndpoint', 'ec2:CreateVpcEndpoint'],
   },
+  options: optionsSchema,
+  text: {
+    title: 'Private route table without its gateway endpoint',
+    whyItMatters:
+      'Subnets using this route table send S3 / DynamoDB traffic through a NAT gateway (billed per GB ' +
+      'processed) or have no path at all, instead of the free gateway endpoint.',
+    ticketCategory: 'Cost',
+  },
   compliance: {
     // Traffic to S3 and DynamoDB stays on the private path: information flow and boundary
     // protection. No Foundational Security Best Practices control checks gateway-endpoint routes.
@@ -128,14 +136,6 @@ export const gatewayEndpointRoutes: Rule<
     cis: [],
     findingTypes: ['Software and Configuration Checks/AWS Security Best Practices'],
     referenceUrl: 'https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html',
-  },
-  options: optionsSchema,
-  text: {
-    title: 'Private route table without its gateway endpoint',
-    whyItMatters:
-      'Subnets using this route table send S3 / DynamoDB traffic through a NAT gateway (billed per GB ' +
-      'processed) or have no path at all, instead of the free gateway endpoint.',
-    ticketCategory: 'Cost',
   },
   evaluate(table: RouteTable, { inventory, options }: EvaluationContext): Evaluation {
     const rule = gatewayEndpointRoutes;

@@ -79,15 +79,6 @@ export const interfaceEndpointMultiAz: Rule<
     ],
     fix: ['ec2:ModifyVpcEndpoint'],
   },
-  compliance: {
-    // No Foundational Security Best Practices control checks an endpoint's Availability Zones; the
-    // NIST controls are the ones Security Hub maps its multi-AZ controls to.
-    fsbp: [],
-    nist80053r5: ['CP-6(2)', 'CP-10', 'SC-5(2)', 'SC-36', 'SI-13(5)'],
-    cis: [],
-    findingTypes: ['Software and Configuration Checks/AWS Security Best Practices'],
-    referenceUrl: 'https://docs.aws.amazon.com/vpc/latest/privatelink/interface-endpoints.html',
-  },
   options: undefined,
   text: {
     title: 'Interface endpoint not in every AZ',
@@ -97,6 +88,15 @@ export const interfaceEndpointMultiAz: Rule<
     ticketCategory: 'Availability',
   },
   sweep: { serviceZones: { when: mayPassWithServiceZones } },
+  compliance: {
+    // No Foundational Security Best Practices control checks an endpoint's Availability Zones; the
+    // NIST controls are the ones Security Hub maps its multi-AZ controls to.
+    fsbp: [],
+    nist80053r5: ['CP-6(2)', 'CP-10', 'SC-5(2)', 'SC-36', 'SI-13(5)'],
+    cis: [],
+    findingTypes: ['Software and Configuration Checks/AWS Security Best Practices'],
+    referenceUrl: 'https://docs.aws.amazon.com/vpc/latest/privatelink/interface-endpoints.html',
+  },
   evaluate(endpoint: VpcEndpoint, { inventory }: EvaluationContext): Evaluation {
     const rule = interfaceEndpointMultiAz;
     const preliminary = preliminaryVerdict(endpoint);

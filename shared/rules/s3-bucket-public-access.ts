@@ -76,6 +76,17 @@ export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket', 's3-bucket-public-acc
     ],
     fix: ['s3:PutBucketPublicAccessBlock'],
   },
+  options: undefined,
+  text: {
+    title: 'S3 bucket not fully blocked from public access',
+    whyItMatters:
+      'Without all four Block Public Access flags, one bucket policy or ACL change can expose the ' +
+      "bucket's objects to anyone on the internet; a public policy or ACL in place is a data leak now.",
+    ticketCategory: 'Security',
+  },
+  // Advanced queries cannot select a bucket's policy and ACL: they decide a non-compliant
+  // bucket's severity (CRITICAL when public now), so the sweep reads the whole item for those.
+  sweep: { fullItem: { when: (evaluation) => evaluation.status === 'NON_COMPLIANT', noun: 'bucket' } },
   compliance: {
     // S3.1 (account-level flags) and S3.8 (bucket-level flags) together are this rule's "effectively
     // on"; S3.2 and S3.3 are its CRITICAL "public right now" (read or write).
@@ -105,17 +116,6 @@ export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket', 's3-bucket-public-acc
     referenceUrl:
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html',
   },
-  options: undefined,
-  text: {
-    title: 'S3 bucket not fully blocked from public access',
-    whyItMatters:
-      'Without all four Block Public Access flags, one bucket policy or ACL change can expose the ' +
-      "bucket's objects to anyone on the internet; a public policy or ACL in place is a data leak now.",
-    ticketCategory: 'Security',
-  },
-  // Advanced queries cannot select a bucket's policy and ACL: they decide a non-compliant
-  // bucket's severity (CRITICAL when public now), so the sweep reads the whole item for those.
-  sweep: { fullItem: { when: (evaluation) => evaluation.status === 'NON_COMPLIANT', noun: 'bucket' } },
   evaluate(bucket: Bucket, { inventory }: EvaluationContext): Evaluation {
     const rule = s3BucketPublicAccess;
     const preliminary = preliminaryVerdict(bucket);

@@ -162,8 +162,6 @@ export interface Rule<
    */
   readonly configurationFields: Readonly<Partial<Record<ResourceType, readonly string[]>>>;
   readonly permissions: RulePermissions;
-  /** The published controls it checks (see {@link RuleCompliance}). */
-  readonly compliance?: RuleCompliance;
   /**
    * The rule's options in the settings document (`rules.<id>`, besides `mode`), as a strict zod
    * object whose every field has a default. Absent: the rule has no options.
@@ -171,5 +169,7 @@ export interface Rule<
   readonly options: Options;
   readonly text: RuleText;
   readonly sweep?: RuleSweepNeeds;
+  /** The published controls it checks (see {@link RuleCompliance}). */
+  readonly compliance?: RuleCompliance;
   evaluate(resource: Extract<Resource, { resourceType: T }>, context: EvaluationContext): Evaluation;
 }

@@ -122,6 +122,15 @@ export interface NotificationSettings {
   readonly commentIntervalHours?: number;
 }
 
+/** `securityHub`: the Security Hub sink. */
+export interface SecurityHubSettings {
+  /**
+   * Import every finding into AWS Security Hub in endpoint-guard's home Region (the central
+   * account's hub), updated in place and archived when compliant again. @default false
+   */
+  readonly enabled: boolean;
+}
+
 /** The parsed settings document with every default filled in. Deeply frozen. */
 export interface Settings {
   readonly version: 1;
@@ -138,6 +147,7 @@ export interface Settings {
   readonly maxFixesPerAccountPerHour: number;
   readonly tickets: TicketSettings;
   readonly notifications: NotificationSettings;
+  readonly securityHub: SecurityHubSettings;
 }
 
 const modeSchema = z.enum(MODES as readonly [Mode, ...Mode[]]);
@@ -273,6 +283,9 @@ function buildSettingsSchema() {
     tickets: ticketsSchema,
     notifications: strictObject({
       commentIntervalHours: z.number().positive({ error: 'expected a number of hours > 0' }).optional(),
+    }).prefault({}),
+    securityHub: strictObject({
+      enabled: z.boolean().default(false),
     }).prefault({}),
   });
 }

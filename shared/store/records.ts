@@ -246,7 +246,7 @@ export const auditListingSchema = auditRecordSchema.pick({
 });
 
 export const claimSchema = z.object({
-  kind: z.enum(['fix', 'ticket', 'rollback']),
+  kind: z.enum(['fix', 'ticket', 'rollback', 'securityhub']),
   key: z.string(),
   token: z.string(),
   claimedAt: z.string(),

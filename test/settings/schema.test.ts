@@ -49,6 +49,7 @@ describe('settings schema', () => {
         maxFixesPerAccountPerHour: 10,
         tickets: { sink: 'opscenter' },
         notifications: {},
+        securityHub: { enabled: false },
       });
     });
 
@@ -224,8 +225,18 @@ describe('settings schema', () => {
         case: 'a misspelled top-level key',
         document: { version: 1, dryrun: true },
         problems: [
-          'dryrun: unknown key; expected one of version, defaultMode, dryRun, rules, accounts, exemptions, maxFixesPerAccountPerHour, tickets, notifications',
+          'dryrun: unknown key; expected one of version, defaultMode, dryRun, rules, accounts, exemptions, maxFixesPerAccountPerHour, tickets, notifications, securityHub',
         ],
+      },
+      {
+        case: 'a misspelled Security Hub switch',
+        document: { version: 1, securityHub: { enable: true } },
+        problems: ['securityHub.enable: unknown key; expected one of enabled'],
+      },
+      {
+        case: 'a Security Hub switch that is not a boolean',
+        document: { version: 1, securityHub: { enabled: 'yes' } },
+        problems: ['securityHub.enabled: expected true or false, got "yes"'],
       },
       {
         case: 'a gateway service requirement',
