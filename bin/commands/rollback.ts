@@ -1,5 +1,6 @@
 import type { RollbackClients, RollbackResult } from '../../shared/remediation/rollback';
 import { isAuditId } from '../../shared/store/audit-id';
+import type { AuditVerifier } from '../../shared/store/audit-signature';
 import type { FindingStore } from '../../shared/store/finding-store';
 import { parseOptions } from '../args';
 import {
@@ -33,6 +34,10 @@ ${AWS_OPTIONS_USAGE.region}
 Credentials come from the profile or the SDK's default chain; the member account is entered
 through the role.
 
+The audit record must carry a valid signature by endpoint-guard's audit key (KMS HMAC,
+kms:VerifyMac on alias/endpoint-guard-audit, or the key in $AUDIT_KEY_ID); a record without one
+was not written by endpoint-guard and is refused before anything is read or changed.
+
 Exit codes: 0 rolled back (or dry run), 1 a rollback call or its verification failed,
 2 bad arguments, unknown audit id, or refused (nothing changed).`;
 
@@ -44,6 +49,8 @@ export interface RollbackCommandDeps {
   readonly clientsFor?: (roleName: string) => (accountId: string, region: string) => Promise<RollbackClients>;
   /** The caller's identity (STS GetCallerIdentity), recorded as the rollback's actor. */
   readonly callerArn?: () => Promise<string>;
+  /** Checks that endpoint-guard wrote the audit record (KMS VerifyMac with the audit key). */
+  readonly verifier?: (keyId: string) => AuditVerifier;
   /** Waits between verification reads. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -88,18 +95,21 @@ export async function rollbackCommand(
   if (!tableName)
     throw new UsageError('rollback needs the findings table: pass --table NAME or set TABLE_NAME');
   const roleName = resolveRoleName(values['role-name'], io.env);
-  const injected = deps.store && deps.clientsFor && deps.callerArn;
+  const injected = deps.store && deps.clientsFor && deps.callerArn && deps.verifier;
   // Checked before any call, so a misspelled profile or a missing region is said as such.
   const target = injected ? undefined : resolveAwsTarget(values.profile, values.region, io.env);
 
   // The rollback code and the AWS SDK are loaded only now, when a rollback really runs.
-  const [{ Rollbacker }, errors, storeErrors, { describeAwsError }] = await Promise.all([
+  const [{ Rollbacker }, errors, storeErrors, { describeAwsError }, signatures] = await Promise.all([
     import('../../shared/remediation/rollback'),
     import('../../shared/remediation/errors'),
     import('../../shared/store/errors'),
     import('../../shared/aws/errors'),
+    import('../../shared/store/audit-signature'),
   ]);
   const defaults = target ? await defaultDeps(target) : undefined;
+  // The audit key is configuration (never a record's field): a record cannot choose who vouches for it.
+  const auditKey = io.env.AUDIT_KEY_ID?.trim() || signatures.DEFAULT_AUDIT_KEY_ALIAS;
   const pick = <K extends keyof RollbackCommandDeps>(key: K): NonNullable<RollbackCommandDeps[K]> => {
     const chosen = deps[key] ?? defaults?.[key as keyof typeof defaults];
     if (chosen === undefined) throw new Error(`rollback: no ${String(key)} dependency`);
@@ -108,6 +118,7 @@ export async function rollbackCommand(
   const store = pick('store')(tableName);
   const rollbacker = new Rollbacker({
     store,
+    verifier: pick('verifier')(auditKey),
     clientsFor: pick('clientsFor')(roleName),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
@@ -118,7 +129,11 @@ export async function rollbackCommand(
     const result = await rollbacker.rollback(auditId, { actor, dryRun });
     return { stdout: await render(result), exitCode: 0 };
   } catch (error) {
-    if (error instanceof errors.RollbackRefusedError || error instanceof storeErrors.StoredItemError)
+    if (
+      error instanceof errors.RollbackRefusedError ||
+      error instanceof storeErrors.StoredItemError ||
+      error instanceof signatures.AuditSignatureError
+    )
       throw new UsageError(error.message);
     if (error instanceof storeErrors.AuditNotFoundError) {
       throw new UsageError(`no audit record ${auditId} in table ${tableName}`);
@@ -175,12 +190,16 @@ async function defaultDeps(target: AwsTarget): Promise<Required<Omit<RollbackCom
     { DynamoDBDocumentClient },
     clients,
     stores,
+    { KMSClient },
+    { KmsAuditVerifier },
   ] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/client-sts'),
     import('@aws-sdk/lib-dynamodb'),
     import('../../shared/aws/clients'),
     import('../../shared/store/finding-store'),
+    import('@aws-sdk/client-kms'),
+    import('../../shared/store/audit-signature'),
   ]);
   const config = target.clientConfig;
   let sts: InstanceType<typeof STSClient> | undefined;
@@ -200,6 +219,8 @@ async function defaultDeps(target: AwsTarget): Promise<Required<Omit<RollbackCom
       });
       return (accountId, region) => factory.forAccount(accountId, region);
     },
+    // The audit key lives with the table, in the home region.
+    verifier: (keyId) => new KmsAuditVerifier({ kms: new KMSClient(config), keyId }),
     callerArn: async () => {
       const identity = await stsClient().send(new GetCallerIdentityCommand({}));
       if (!identity.Arn) throw new Error('STS GetCallerIdentity returned no Arn');

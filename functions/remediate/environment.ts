@@ -17,6 +17,8 @@ export interface RemediateEnvironment {
   readonly memberRoleName: string;
   /** `SETTINGS_PARAMETER`. @default '/endpoint-guard/settings' */
   readonly settingsParameter: string;
+  /** `AUDIT_KEY_ID`: the KMS HMAC key audit records are signed with; unset: records are unsigned (rollback refuses them). */
+  readonly auditKeyId: string | undefined;
   /** `AWS_REGION` (set by Lambda): the home Region, whose Security Hub receives the findings. */
   readonly region: string | undefined;
 }
@@ -50,6 +52,7 @@ export function readRemediateEnvironment(
     topicArn,
     memberRoleName,
     settingsParameter: env.SETTINGS_PARAMETER?.trim() || DEFAULT_SETTINGS_PARAMETER,
+    auditKeyId: env.AUDIT_KEY_ID?.trim() || undefined,
     region: env.AWS_REGION?.trim() || undefined,
   };
 }

@@ -24,6 +24,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -45,6 +46,7 @@ import { FindingProcessor, type ProcessResult } from '../../shared/remediation/p
 import { SecretsManagerSecretProvider } from '../../shared/secrets/secret-provider';
 import { SecurityHubSink } from '../../shared/securityhub/sink';
 import { SettingsProvider } from '../../shared/settings/provider';
+import { KmsAuditSigner } from '../../shared/store/audit-signature';
 import { FindingStore } from '../../shared/store/finding-store';
 import { TicketLifecycle } from '../../shared/tickets/lifecycle';
 import { TicketSinkFactory } from '../../shared/tickets/sink-factory';
@@ -200,6 +202,10 @@ export function lazyRemediateAdapters(
       const store = new FindingStore({
         client: DynamoDBDocumentClient.from(dynamodb),
         tableName: env.tableName,
+        // Every audit record is signed, so rollback can tell it from one written by hand.
+        ...(env.auditKeyId
+          ? { signer: new KmsAuditSigner({ kms: new KMSClient({ ...RETRY_CONFIG }), keyId: env.auditKeyId }) }
+          : {}),
       });
       const ownAccountId = ownAccountOf(context);
       const notifier: SnsNotifier | LogNotifier = env.topicArn

@@ -31,7 +31,8 @@ export type FunctionVariable =
   | 'TABLE_NAME'
   | 'TOPIC_ARN'
   | 'AGGREGATOR_NAME'
-  | 'HOME_REGION';
+  | 'HOME_REGION'
+  | 'AUDIT_KEY_ID';
 
 export interface FunctionSpec {
   readonly description: string;
@@ -83,6 +84,7 @@ export const FUNCTION_SPECS: Readonly<Record<FunctionName, FunctionSpec>> = {
       'TABLE_NAME',
       'TOPIC_ARN',
       'HOME_REGION',
+      'AUDIT_KEY_ID',
     ],
     assumesMemberRole: true,
     asynchronous: false,

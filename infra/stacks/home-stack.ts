@@ -16,6 +16,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config';
+import { AuditKey } from '../constructs/audit-key';
 import { grantCentral } from '../constructs/central-grants';
 import { EndpointGuardFunctions, type FunctionName } from '../constructs/endpoint-guard-functions';
 import { EndpointGuardRegion } from '../constructs/endpoint-guard-region';
@@ -28,7 +29,7 @@ import { SettingsParameter } from '../constructs/settings-parameter';
 import { Sweep } from '../constructs/sweep';
 import { TicketSecrets } from '../constructs/ticket-secrets';
 import { InvalidPropsError } from '../errors';
-import { AGGREGATOR_NAME, EVENT_BUS_NAME, SETTINGS_PARAMETER_NAME } from '../names';
+import { AGGREGATOR_NAME, EVENT_BUS_NAME, functionRoleName, SETTINGS_PARAMETER_NAME } from '../names';
 
 export interface EndpointGuardHomeStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -47,6 +48,8 @@ export class EndpointGuardHomeStack extends Stack {
   public readonly table: FindingsTable;
   public readonly notifications: NotificationTopic;
   public readonly ticketSecrets: TicketSecrets;
+  /** Signs audit records (remediate); rollback verifies with it. */
+  public readonly auditKey: AuditKey;
   public readonly remediateFunction: NodejsFunction;
   public readonly remediationQueue: RemediationQueue;
   /** The home region's bus, detectors and Config rules. */
@@ -75,6 +78,9 @@ export class EndpointGuardHomeStack extends Stack {
     this.table = new FindingsTable(this, 'FindingsTable');
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
     this.ticketSecrets = new TicketSecrets(this, 'TicketSecrets');
+    this.auditKey = new AuditKey(this, 'AuditKey', {
+      signerRoleName: functionRoleName('remediate', config.homeRegion),
+    });
 
     const remediation = new EndpointGuardFunctions(this, 'RemediationFunctions', {
       functions: ['remediate'],
@@ -85,6 +91,7 @@ export class EndpointGuardHomeStack extends Stack {
         TABLE_NAME: this.table.table.tableName,
         TOPIC_ARN: this.notifications.topic.topicArn,
         HOME_REGION: config.homeRegion,
+        AUDIT_KEY_ID: this.auditKey.key.keyArn,
       },
       ...functionsDir,
     });
@@ -105,7 +112,16 @@ export class EndpointGuardHomeStack extends Stack {
       ...functionsDir,
     });
 
-    this.table.table.grantReadWriteData(remediate);
+    // Exactly what FindingStore and Powertools Idempotency call: no Scan, no batch writes.
+    this.table.table.grant(
+      remediate,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+    );
+    this.auditKey.grantSign(remediate);
     this.notifications.topic.grantPublish(remediate);
     this.regional.bus.eventBus.grantPutEventsTo(remediate);
     for (const secret of Object.values(this.ticketSecrets.secrets)) secret.grantRead(remediate);

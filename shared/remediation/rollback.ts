@@ -11,6 +11,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { describeAwsError } from '../aws/errors';
+import type { AuditVerifier } from '../store/audit-signature';
 import type { FindingStore } from '../store/finding-store';
 import type { AuditRecord } from '../store/records';
 import { changeModule, type LiveProbe, liveProbes, type RollbackCall } from './actions/index';
@@ -49,6 +50,11 @@ export interface RollbackerOptions {
     | 'markRolledBack'
     | 'recordAction'
   >;
+  /**
+   * Checks that endpoint-guard wrote the record (a KMS HMAC, `audit-signature.ts`) before anything
+   * is read or called. The CLI always passes one; without it records are trusted as stored.
+   */
+  readonly verifier?: AuditVerifier;
   /** The clients of an account and region (the CLI assumes the member role). */
   readonly clientsFor: (accountId: string, region: string) => Promise<RollbackClients>;
   /** Reads after the reverse calls that confirm them (EC2 applies endpoint changes asynchronously). @default 3 */
@@ -93,6 +99,7 @@ export class Rollbacker {
   ): Promise<RollbackResult> {
     const { store } = this.options;
     const original = await store.getAudit(auditId);
+    await this.options.verifier?.verify(original);
     refuseUnlessReversible(original);
     const clients = await this.options.clientsFor(original.accountId, original.region);
     const live = await readLive(clients, original.changes);

@@ -31,7 +31,9 @@ export class AuditLog extends StoreTable {
    */
   async putAudit(input: NewAuditRecord): Promise<AuditRecord> {
     const now = this.now();
-    const record: AuditRecord = plain({ ...input, auditId: newAuditId(now), createdAt: now.toISOString() });
+    const unsigned: AuditRecord = plain({ ...input, auditId: newAuditId(now), createdAt: now.toISOString() });
+    const signer = this.options.signer;
+    const record: AuditRecord = signer ? { ...unsigned, signature: await signer.sign(unsigned) } : unsigned;
     const retention = this.options.auditRetentionDays;
     const ttl = retention === undefined ? {} : { expiresAt: epochSeconds(now) + retention * DAY_SECONDS };
     const listing: AuditListing = {

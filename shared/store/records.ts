@@ -7,6 +7,7 @@ import { remediationPlanSchema } from '../findings/finding';
 import { type AppliedChange, appliedChangeSchema } from '../remediation/changes';
 import { ruleIdSchema } from '../rules/index';
 import type { ComplianceStatus, RemediationPlan, RuleId, Severity } from '../rules/types';
+import type { AuditSignature } from './audit-signature';
 import type { ClaimKind } from './keys';
 
 /** The outcome of a fix attempt, as the executor reports it. */
@@ -104,10 +105,15 @@ export interface AuditRecord {
   readonly rolledBackBy?: string;
   readonly rolledBackAt?: string;
   readonly ticketReference?: string;
+  /** The HMAC that proves endpoint-guard wrote the record; rollback refuses a record without a valid one. */
+  readonly signature?: AuditSignature;
 }
 
 /** What a caller supplies; the store adds the id and the time. */
-export type NewAuditRecord = Omit<AuditRecord, 'auditId' | 'createdAt' | 'rolledBackBy' | 'rolledBackAt'>;
+export type NewAuditRecord = Omit<
+  AuditRecord,
+  'auditId' | 'createdAt' | 'rolledBackBy' | 'rolledBackAt' | 'signature'
+>;
 
 /** The fields of an audit record that say which finding and resource it is about. */
 export type AuditSubject = Pick<
@@ -227,6 +233,8 @@ export const auditRecordSchema = z.object({
   rolledBackBy: z.string().optional(),
   rolledBackAt: z.string().optional(),
   ticketReference: z.string().optional(),
+  /** The HMAC that proves endpoint-guard wrote the record (`audit-signature.ts`). */
+  signature: z.object({ algorithm: z.literal('HMAC_SHA_256'), mac: z.string() }).optional(),
 });
 
 export const auditListingSchema = auditRecordSchema.pick({

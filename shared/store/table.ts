@@ -3,6 +3,7 @@
  * the options, and how an item read back is validated. See `finding-store.ts` for the layout.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditSigner } from './audit-signature';
 import { StoredItemError } from './errors';
 
 export interface FindingStoreOptions {
@@ -15,6 +16,8 @@ export interface FindingStoreOptions {
   readonly stateRetentionDays?: number;
   /** Audit records expire this long after they are written. @default undefined (kept) */
   readonly auditRetentionDays?: number;
+  /** Signs every audit record written (remediate); see `audit-signature.ts`. @default unsigned */
+  readonly signer?: AuditSigner;
   /** How long a fix claim holds: the same plan is not applied twice within it. @default 3600 */
   readonly fixClaimSeconds?: number;
   /** How long a ticket claim holds: one ticket per finding within it. @default 30 days */

@@ -2,6 +2,7 @@
  * `endpoint-guard rollback`, run in-process (rollbackCommand) with the store on dynalite and the
  * member account's EC2 / S3 mocked: the bundled CLI in a child process could not reach mocks.
  */
+
 import { PassThrough } from 'node:stream';
 import {
   DescribeVpcEndpointsCommand,
@@ -17,6 +18,7 @@ import { ROLLBACK_USAGE, type RollbackCommandDeps, rollbackCommand } from '../..
 import { FindingStore } from '../../shared/store/finding-store';
 import type { AuditRecord } from '../../shared/store/records';
 import { endpointFinding, REGION } from '../remediation/fixtures';
+import { fakeAuditKey } from '../support/audit-key';
 import { useDynalite } from '../support/dynalite';
 
 const db = useDynalite();
@@ -31,11 +33,13 @@ let stderr: string;
 let io: CliIo;
 let roleNames: string[];
 let deps: RollbackCommandDeps;
+const auditKey = fakeAuditKey();
 
 beforeEach(async () => {
   ec2Mock.reset();
   tableName = await db.createTable();
-  store = new FindingStore({ client: db.documentClient, tableName });
+  // remediate signs what it writes; rollback verifies it (test/security/audit-signature.test.ts).
+  store = new FindingStore({ client: db.documentClient, tableName, signer: auditKey.signer });
   stderr = '';
   io = {
     stdin: new PassThrough(),
@@ -51,6 +55,7 @@ beforeEach(async () => {
       return async () => ({ ec2, s3 });
     },
     callerArn: async () => ALICE,
+    verifier: () => auditKey.verifier,
     sleep: async () => {},
   };
 });

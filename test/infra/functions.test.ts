@@ -386,7 +386,7 @@ describe('EndpointGuardFunctions', () => {
     // Assess
     expect(error).toBeInstanceOf(InvalidPropsError);
     expect(error.message).toBe(
-      'Test/Functions: variables lacks EVENT_BUS_NAME, SETTINGS_PARAMETER, TABLE_NAME, TOPIC_ARN, HOME_REGION for function "remediate"',
+      'Test/Functions: variables lacks EVENT_BUS_NAME, SETTINGS_PARAMETER, TABLE_NAME, TOPIC_ARN, HOME_REGION, AUDIT_KEY_ID for function "remediate"',
     );
   });
 });
