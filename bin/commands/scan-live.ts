@@ -8,8 +8,13 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { AwsClientFactory, type AwsClientFactoryOptions, RETRY_CONFIG } from '../../shared/aws/clients';
 import { mapWithConcurrency } from '../../shared/aws/concurrency';
 import { describeAwsError, MemberAccessError } from '../../shared/aws/errors';
-import { evaluateLive, LiveInventoryReader, type LiveScope } from '../../shared/aws/live-inventory';
-import { RULE_IDS } from '../../shared/rules/index';
+import {
+  evaluateLive,
+  LiveInventoryReader,
+  type LiveScope,
+  wholeRegionScope,
+} from '../../shared/aws/live-inventory';
+import { RULE_IDS, ruleById } from '../../shared/rules/index';
 import type { Evaluation, RuleId } from '../../shared/rules/types';
 import { parseOptions } from '../args';
 import {
@@ -141,6 +146,8 @@ export async function scanLiveCommand(
     source,
     jsonExtra: { errors: failures },
     tableFooter: footer,
+    // ASFF goes to the caller's own Security Hub, in the first region scanned, unless told.
+    hub: async () => ({ accountId: await callerAccount(factory), region: regions[0] ?? homeRegion }),
   });
   return { stdout, exitCode: exitCodeOf(report, choices) };
 }
@@ -196,11 +203,8 @@ async function scanAll(
   factory: AccountClientSource,
   io: CliIo,
 ): Promise<TaskResult[]> {
-  // Load only what the selected rules read: EC2 for the network rules, S3 for the bucket rule.
-  const scope: LiveScope = {
-    allVpcs: rules.some((rule) => rule !== 's3-bucket-public-access'),
-    allBuckets: rules.includes('s3-bucket-public-access'),
-  };
+  // Load only what the selected rules read: EC2 for the network rules, S3 for the bucket rules.
+  const scope: LiveScope = wholeRegionScope(rules.map(ruleById));
   const tasks = accounts.flatMap((accountId) => regions.map((region) => ({ accountId, region })));
   const progress = io.stderr.isTTY === true;
   // An account whose role was refused once is not asked again for its other regions.

@@ -215,6 +215,8 @@ export function lazyRemediateAdapters(
         },
         onReadError: (error) =>
           logger.warn('settings not readable: the last valid settings stay in force', { error }),
+        // Ticket secrets are read only in this account and Region: a document naming others is invalid.
+        context: { accountId: ownAccountId, region: context?.invokedFunctionArn?.split(':')[3] || undefined },
       });
       const clients = new AwsClientFactory({
         memberRoleName: env.memberRoleName,

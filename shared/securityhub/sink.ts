@@ -32,8 +32,8 @@ import {
   type ImportFindingsError,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { describeAwsError, isRefusal } from '../aws/errors';
 import type { Finding } from '../findings/finding';
-import { errorText, isRefusal } from '../remediation/aws-errors';
 import type { Settings } from '../settings/schema';
 import type { FindingStore } from '../store/finding-store';
 import type { Claim, FindingState } from '../store/records';
@@ -155,7 +155,7 @@ export async function importFindings(
         failed.push({
           id: finding.Id ?? '',
           code: nameOf(error),
-          message: errorText(error),
+          message: describeAwsError(error),
           retryable: false,
         });
       }

@@ -363,3 +363,20 @@ describe('--profile, --region and --role-name on every command that calls AWS', 
     expect(run.stderr).not.toContain('NodeVersionSupportWarning');
   });
 });
+
+describe('the README', () => {
+  it('shows the real output of npm start in its sample', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const start = readme.indexOf('`npm start` scans the bundled example organization');
+    const block = /```\n([\s\S]*?)```/.exec(readme.slice(start))?.[1] ?? '';
+    const output = runCli(['scan', '--snapshot', EXAMPLE]).stdout.split('\n');
+
+    const sample = block.split('\n').filter((line) => line !== '' && line !== '...');
+    expect(sample.length).toBeGreaterThan(5);
+    for (const line of sample) expect(output).toContain(line);
+    // The sample's first lines are the output's first lines, and its last lines its last.
+    const cut = block.split('\n').indexOf('...');
+    expect(output.slice(0, cut)).toEqual(block.split('\n').slice(0, cut));
+    expect(output.filter(Boolean).slice(-2)).toEqual(sample.slice(-2));
+  });
+});

@@ -196,6 +196,85 @@ describe('scan --format ocsf', () => {
   });
 });
 
+describe('scan --format asff', () => {
+  const HUB = ['--hub-account', '111122223333', '--hub-region', 'us-east-1'];
+
+  it('prints the Security Hub documents of every finding, for batch-import-findings by the hub account', () => {
+    const run = runCli(['scan', '--snapshot', EXAMPLE, '--format', 'asff', ...HUB]);
+
+    expect(run.status).toBe(0);
+    const documents = JSON.parse(run.stdout) as Record<string, unknown>[];
+    expect(documents).toHaveLength(49);
+    for (const document of documents) {
+      // The fields BatchImportFindings requires (AWS Security Hub API Reference, AwsSecurityFinding).
+      for (const field of [
+        'AwsAccountId',
+        'CreatedAt',
+        'Description',
+        'GeneratorId',
+        'Id',
+        'ProductArn',
+        'Resources',
+        'SchemaVersion',
+        'Severity',
+        'Title',
+        'Types',
+        'UpdatedAt',
+      ]) {
+        expect(document).toHaveProperty(field);
+      }
+      expect(document.AwsAccountId).toBe('111122223333');
+      expect(document.ProductArn).toBe(
+        'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default',
+      );
+    }
+    const media = documents.find(
+      (d) => d.Id === 'endpoint-guard/s3-bucket-public-access/arn:aws:s3:::acme-prod-media-444455556666',
+    );
+    expect(media).toMatchObject({
+      Severity: { Label: 'CRITICAL' },
+      Compliance: { Status: 'FAILED' },
+      RecordState: 'ACTIVE',
+      Resources: [
+        { Type: 'AwsS3Bucket', Id: 'arn:aws:s3:::acme-prod-media-444455556666', Region: 'us-east-1' },
+      ],
+      ProductFields: { 'endpoint-guard/ResourceAccountId': '444455556666' },
+    });
+    expect(
+      (media as { Compliance: { RelatedRequirements: string[] } }).Compliance.RelatedRequirements,
+    ).toContain('AWS Foundational Security Best Practices v1.0.0/S3.8');
+  });
+
+  it('takes the hub region from AWS_REGION', () => {
+    const run = runCli(['scan', '--snapshot', EXAMPLE, '--format', 'asff', '--hub-account', '111122223333'], {
+      env: { AWS_REGION: 'eu-west-1' },
+    });
+
+    expect((JSON.parse(run.stdout) as { ProductArn: string }[])[0]?.ProductArn).toBe(
+      'arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default',
+    );
+  });
+
+  it.each([
+    [
+      ['--format', 'asff', '--hub-region', 'us-east-1'],
+      '--format asff needs --hub-account ID: the account that will run "aws securityhub batch-import-findings" (Security Hub accepts only findings naming it)',
+    ],
+    [
+      ['--format', 'asff', '--hub-account', '111122223333'],
+      '--format asff needs --hub-region REGION (or AWS_REGION): the region of that Security Hub',
+    ],
+    [['--format', 'asff', '--hub-account', '1111'], 'invalid --hub-account "1111": expected 12 digits'],
+    [['--format', 'json', ...HUB], '--hub-account and --hub-region are for --format asff'],
+  ])('%j: one line, exit 2, nothing on stdout', (extra, message) => {
+    const run = runCli(['scan', '--snapshot', EXAMPLE, ...extra], {
+      env: { AWS_REGION: '', AWS_DEFAULT_REGION: '' },
+    });
+
+    expect(run).toEqual({ status: 2, stdout: '', stderr: `endpoint-guard: ${message}\n` });
+  });
+});
+
 describe('scan --output-file', () => {
   it('writes the report to the file and says so on stdout', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eg-report-'));

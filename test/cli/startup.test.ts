@@ -58,6 +58,19 @@ describe('offline commands load no AWS SDK', () => {
     [['scan', '--snapshot', EXAMPLE, '--format', 'csv']],
     [['scan', '--snapshot', EXAMPLE, '--format', 'ocsf']],
     [['scan', '--snapshot', EXAMPLE, '--format', 'html']],
+    [
+      [
+        'scan',
+        '--snapshot',
+        EXAMPLE,
+        '--format',
+        'asff',
+        '--hub-account',
+        '111122223333',
+        '--hub-region',
+        'us-east-1',
+      ],
+    ],
     [['scan', '--snapshot', EXAMPLE, '--settings', 'examples/settings.json']],
     [['settings', 'validate', 'examples/settings.json']],
     [['scan', '--snapshot', 'test/fixtures/bad/not-json.json']],
@@ -121,6 +134,7 @@ describe('the chunk graph of the shipped CLI', () => {
     'shared/reports/ocsf.ts',
     'shared/reports/html.ts',
     'shared/reports/decisions.ts',
+    'shared/securityhub/asff.ts',
   ])('%s imports no SDK package before it runs', (source) => {
     const closure = [...staticClosure(chunkOf(source))];
 
