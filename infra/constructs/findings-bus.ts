@@ -3,7 +3,7 @@
  * detectors publish `Finding` events on it.
  */
 import { Stack } from 'aws-cdk-lib';
-import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { CfnEventBus, EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -55,21 +55,37 @@ export class FindingsBus extends Construct {
       );
     }
 
+    const eventBusName = props.eventBusName ?? EVENT_BUS_NAME;
     this.eventBus = new EventBus(this, 'EventBus', {
-      eventBusName: props.eventBusName ?? EVENT_BUS_NAME,
+      eventBusName,
       description: 'endpoint-guard: CloudTrail calls forwarded by member accounts, and Finding events',
     });
     if (props.organizationId !== undefined) {
       // Member accounts' rules send with a role of their own; only accounts of the organization may.
-      this.eventBus.addToResourcePolicy(
-        new PolicyStatement({
-          sid: 'AllowOrganizationPutEvents',
-          principals: [new AnyPrincipal()],
-          actions: ['events:PutEvents'],
-          resources: [this.eventBus.eventBusArn],
-          conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
-        }),
-      );
+      // The policy is the bus's own `Policy` property rather than a separate
+      // AWS::Events::EventBusPolicy: cdk-nag reads that resource's deprecated `principal`, which
+      // printed a deprecation warning on every synth. (The ARN is spelled out: a GetAtt of the bus
+      // inside its own properties would be circular.)
+      const cfnBus = this.eventBus.node.defaultChild;
+      if (!(cfnBus instanceof CfnEventBus)) throw new Error('the findings bus has no CfnEventBus');
+      cfnBus.policy = {
+        Version: '2012-10-17',
+        Statement: [
+          new PolicyStatement({
+            sid: 'AllowOrganizationPutEvents',
+            principals: [new AnyPrincipal()],
+            actions: ['events:PutEvents'],
+            resources: [
+              Stack.of(this).formatArn({
+                service: 'events',
+                resource: 'event-bus',
+                resourceName: eventBusName,
+              }),
+            ],
+            conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
+          }).toStatementJson(),
+        ],
+      };
     }
 
     // `account` is set by EventBridge from the caller and cannot be forged: a member account

@@ -88,7 +88,9 @@ describe('FindingsBus', () => {
     new FindingsBus(scope, 'Bus', { findingsQueue: queue, deadLetterQueue: queue });
 
     // Assess
-    Template.fromStack(scope).resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    const template = Template.fromStack(scope);
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    template.hasResourceProperties('AWS::Events::EventBus', { Policy: Match.absent() });
   });
 });
 

@@ -124,20 +124,29 @@ describe('organization Config rules', () => {
 describe('event bus', () => {
   it('accepts PutEvents only from accounts of the organization', () => {
     // Prepare
-    const bus = built.deployment.home.resolve(built.deployment.home.regional.bus.eventBus.eventBusArn);
+    const stack = built.deployment.home;
+    const bus = stack.resolve(
+      stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'endpoint-guard' }),
+    );
 
-    // Assess
-    home.resourceCountIs('AWS::Events::EventBusPolicy', 1);
-    home.hasResourceProperties('AWS::Events::EventBusPolicy', {
-      Statement: {
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: 'events:PutEvents',
-        Resource: bus,
-        Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } },
+    // Assess: the bus's own policy (no separate AWS::Events::EventBusPolicy)
+    home.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    home.hasResourceProperties('AWS::Events::EventBus', {
+      Name: 'endpoint-guard',
+      Policy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AllowOrganizationPutEvents',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 'events:PutEvents',
+            Resource: bus,
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } },
+          },
+        ],
       },
     });
-    home.hasResourceProperties('AWS::Events::EventBus', { Name: 'endpoint-guard' });
   });
 
   it("routes this account's Finding events to the remediation queue, with a dead-letter queue", () => {
