@@ -3,7 +3,8 @@
  * {@link FUNCTION_SPECS}: adding a function is one row there and one `functions/<name>/handler.ts`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
@@ -159,6 +160,27 @@ export function hasHandler(name: FunctionName, functionsDir: string = DEFAULT_FU
 const BUILD_SCRIPT = join(REPOSITORY_ROOT, 'scripts', 'build-lambda.ts');
 
 /**
+ * Bundles built by this process, by entry: an app deploys the detectors in every governed region,
+ * and the sources do not change while it synthesizes, so each entry is built once and copied.
+ */
+const built = new Map<string, string>();
+
+function bundleOnce(entry: string): string {
+  const cached = built.get(entry);
+  if (cached !== undefined) return cached;
+  const outdir = mkdtempSync(join(tmpdir(), 'endpoint-guard-bundle-'));
+  const result = spawnSync(process.execPath, ['--import', 'tsx', BUILD_SCRIPT, entry, outdir], {
+    cwd: REPOSITORY_ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    throw new Error(`cannot bundle ${entry}: ${(result.stderr || String(result.error)).trim()}`);
+  }
+  built.set(entry, outdir);
+  return outdir;
+}
+
+/**
  * The code of a function: its entry bundled by `buildLambda` (scripts/lambda-bundling.ts), the
  * same build the cold-start benchmark (bench/bundle.ts) measures, so what is measured is what
  * deploys: ESM with the `createRequire` banner, minified, source map beside it, target node22,
@@ -176,13 +198,7 @@ export function functionCode(entry: string): Code {
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
       local: {
         tryBundle(outputDir: string): boolean {
-          const built = spawnSync(process.execPath, ['--import', 'tsx', BUILD_SCRIPT, entry, outputDir], {
-            cwd: REPOSITORY_ROOT,
-            encoding: 'utf8',
-          });
-          if (built.status !== 0) {
-            throw new Error(`cannot bundle ${entry}: ${(built.stderr || String(built.error)).trim()}`);
-          }
+          cpSync(bundleOnce(entry), outputDir, { recursive: true });
           return true;
         },
       },
