@@ -29,6 +29,8 @@ export const OUTPUT_OPTIONS = {
   all: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   'fail-on-findings': { type: 'boolean' },
+  'hub-account': { type: 'string' },
+  'hub-region': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -36,6 +38,10 @@ export const OUTPUT_OPTIONS = {
 export const OUTPUT_USAGE = `  -f, --format FORMAT    table (default), json, csv, ocsf (OCSF 1.3 Compliance Findings, JSON
                          lines), asff (for aws securityhub batch-import-findings) or html (one
                          self-contained page with summaries and a sortable, filterable table)
+  --hub-account ID       asff: the account whose Security Hub imports the findings (the one that
+                         runs batch-import-findings; scan --live: the caller's account)
+  --hub-region REGION    asff: that Security Hub's region (default: $AWS_REGION, $AWS_DEFAULT_REGION;
+                         scan --live: the first region scanned)
   -o, --output-file FILE write the report to FILE (atomically: never half-written) instead of stdout
   --rule ID[,ID]         only these rules (${RULE_IDS.join(', ')})
   --severity S[,S]       only findings of these severities (${SEVERITIES.join(', ')})
@@ -55,6 +61,8 @@ export interface OutputChoices {
   readonly all: boolean;
   readonly quiet: boolean;
   readonly failOnFindings: boolean;
+  /** `--hub-account`, `--hub-region` (asff only). */
+  readonly hub: { readonly accountId?: string; readonly region?: string };
 }
 
 type OutputValues = {
@@ -66,6 +74,8 @@ type OutputValues = {
   all?: boolean;
   quiet?: boolean;
   'fail-on-findings'?: boolean;
+  'hub-account'?: string;
+  'hub-region'?: string;
 };
 
 /**
@@ -76,6 +86,17 @@ export async function parseOutputChoices(values: OutputValues): Promise<OutputCh
   const format = values.format ?? 'table';
   if (!(SCAN_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(unknownValue('--format', format, SCAN_FORMATS));
+  }
+  const hubAccount = values['hub-account'];
+  const hubRegion = values['hub-region'];
+  if ((hubAccount !== undefined || hubRegion !== undefined) && format !== 'asff') {
+    throw new UsageError('--hub-account and --hub-region are for --format asff');
+  }
+  if (hubAccount !== undefined && !/^\d{12}$/.test(hubAccount)) {
+    throw new UsageError(`invalid --hub-account "${hubAccount}": expected 12 digits`);
+  }
+  if (hubRegion !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(hubRegion)) {
+    throw new UsageError(`invalid --hub-region "${hubRegion}": expected e.g. us-east-1`);
   }
   const outputFile = values['output-file'];
   if (outputFile !== undefined) await checkOutputFile(outputFile);
@@ -88,6 +109,10 @@ export async function parseOutputChoices(values: OutputValues): Promise<OutputCh
     all: values.all ?? false,
     quiet: values.quiet ?? false,
     failOnFindings: values['fail-on-findings'] ?? false,
+    hub: {
+      ...(hubAccount !== undefined ? { accountId: hubAccount } : {}),
+      ...(hubRegion !== undefined ? { region: hubRegion } : {}),
+    },
   };
 }
 
@@ -114,6 +139,8 @@ export interface RenderContext {
   readonly jsonExtra?: Readonly<Record<string, unknown>>;
   /** Lines after the table (scan --live: the accounts not scanned); dropped with --quiet. */
   readonly tableFooter?: string;
+  /** The Security Hub to address ASFF findings to when --hub-* are not given (scan --live). */
+  readonly hub?: () => Promise<{ readonly accountId: string; readonly region: string }>;
 }
 
 /**
@@ -146,8 +173,18 @@ async function render(report: Report, choices: OutputChoices, context: RenderCon
         source: context.source,
         productVersion: VERSION,
       });
-    case 'asff':
-      throw new UsageError('--format asff is not available yet');
+    case 'asff': {
+      const hub = await hubOf(choices, context);
+      const { toAsff } = await import('../shared/securityhub/asff');
+      const findings = report.findings.map(({ evaluation }) =>
+        toAsff(evaluation, {
+          hubAccountId: hub.accountId,
+          hubRegion: hub.region,
+          observedAt: report.generatedAt,
+        }),
+      );
+      return `${JSON.stringify(findings, null, 2)}\n`;
+    }
     case 'table': {
       const { io } = context;
       // A file gets plain text, one line per finding; a terminal gets colour and wrapping.
@@ -161,6 +198,36 @@ async function render(report: Report, choices: OutputChoices, context: RenderCon
       return choices.quiet || !context.tableFooter ? table : `${table}${context.tableFooter}`;
     }
   }
+}
+
+/**
+ * The Security Hub ASFF documents are addressed to: `BatchImportFindings` accepts, under the
+ * account's default integration, only findings naming the calling account.
+ */
+async function hubOf(
+  choices: OutputChoices,
+  context: RenderContext,
+): Promise<{ readonly accountId: string; readonly region: string }> {
+  const { env } = context.io;
+  const fallback =
+    choices.hub.accountId && (choices.hub.region ?? envRegion(env)) ? undefined : await context.hub?.();
+  const accountId = choices.hub.accountId ?? fallback?.accountId;
+  const region = choices.hub.region ?? fallback?.region ?? envRegion(env);
+  if (accountId === undefined) {
+    throw new UsageError(
+      '--format asff needs --hub-account ID: the account that will run "aws securityhub batch-import-findings" (Security Hub accepts only findings naming it)',
+    );
+  }
+  if (region === undefined) {
+    throw new UsageError(
+      '--format asff needs --hub-region REGION (or AWS_REGION): the region of that Security Hub',
+    );
+  }
+  return { accountId, region };
+}
+
+function envRegion(env: NodeJS.ProcessEnv): string | undefined {
+  return env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || undefined;
 }
 
 /** The terminal's width, else `$COLUMNS`; undefined (no wrapping) when output is piped. */

@@ -49,7 +49,7 @@ export function functionName(name: string): string {
 export const MEMBER_STACK_SET_NAME = 'endpoint-guard-member';
 
 /** Secrets Manager names of the ticket sinks' credentials (placeholders, filled by people). */
-export const TICKET_SECRET_NAME_PREFIX = 'endpoint-guard/tickets/';
+export { TICKET_SECRET_NAME_PREFIX } from '../shared/tickets/credentials';
 
 /** Namespace of the Powertools metrics (EMF) every function emits; see `metrics.ts`. */
 export const METRICS_NAMESPACE = 'EndpointGuard';

@@ -68,7 +68,7 @@ export const ACTION_RESOURCES: Readonly<Record<string, ActionResources>> = {
 
 /**
  * What every detector needs in a member account besides the rules' own actions: AWS Config
- * reads for oversized configuration items and `PutEvaluations` to report verdicts (DESIGN.md,
+ * reads for oversized configuration items and `PutEvaluations` to report verdicts (ARCHITECTURE.md,
  * "Deployment topology"). Could move into the registry as a detector-wide permission list.
  */
 export const DETECTOR_SUPPORT_ACTIONS: readonly string[] = [

@@ -8,12 +8,16 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { AwsClientFactory, type AwsClientFactoryOptions, RETRY_CONFIG } from '../../shared/aws/clients';
 import { mapWithConcurrency } from '../../shared/aws/concurrency';
 import { describeAwsError, MemberAccessError } from '../../shared/aws/errors';
-import { evaluateLive, LiveInventoryReader, type LiveScope } from '../../shared/aws/live-inventory';
-import { RULE_IDS } from '../../shared/rules/index';
+import {
+  evaluateLive,
+  LiveInventoryReader,
+  type LiveScope,
+  wholeRegionScope,
+} from '../../shared/aws/live-inventory';
+import { RULE_IDS, ruleById } from '../../shared/rules/index';
 import type { Evaluation, RuleId } from '../../shared/rules/types';
 import { parseOptions } from '../args';
 import {
-  AWS_OPTIONS_USAGE,
   PROFILE_OPTION,
   REGIONS_OPTION,
   ROLE_NAME_OPTION,
@@ -22,42 +26,14 @@ import {
   resolveRoleName,
 } from '../aws-options';
 import { type CliIo, type CommandResult, UsageError } from '../cli-error';
-import {
-  emitReport,
-  exitCodeOf,
-  OUTPUT_OPTIONS,
-  OUTPUT_USAGE,
-  parseOutputChoices,
-  reportOf,
-} from '../scan-options';
+import { emitReport, exitCodeOf, OUTPUT_OPTIONS, parseOutputChoices, reportOf } from '../scan-options';
+import { DEFAULT_CONCURRENCY, SCAN_LIVE_USAGE } from './scan-live-usage';
 
 export { DEFAULT_MEMBER_ROLE_NAME } from '../aws-options';
 
-const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 32;
 
-export const SCAN_LIVE_USAGE = `Usage: endpoint-guard scan --live [options]
-
-Evaluates live AWS state, read-only (Describe, Get and List calls only), with the default
-credential chain: environment, shared config and credentials files, SSO, instance role.
-
-Options:
-  --live                 read live state instead of a snapshot
-${AWS_OPTIONS_USAGE.profile}
-  --region R[,R]         regions to scan, comma-separated or repeated (default: $AWS_REGION,
-                         $AWS_DEFAULT_REGION, else the profile's region)
-  --accounts ID,ID       scan these accounts through the member role (default: the caller's account)
-  --organization         scan every ACTIVE account of the organization (Organizations ListAccounts;
-                         run it from the management or a delegated administrator account)
-${AWS_OPTIONS_USAGE.roleName}
-  --concurrency N        account×region scans at once (default: ${DEFAULT_CONCURRENCY})
-${OUTPUT_USAGE}
-
-Accounts that cannot be read (the role cannot be assumed) are reported on stderr, grouped by
-cause, and under "errors" in JSON; the others are still scanned. Progress goes to stderr when it
-is a terminal.
-
-Exit codes: 0 scanned, 1 findings with --fail-on-findings, 2 bad arguments or no account readable.`;
+export { SCAN_LIVE_USAGE } from './scan-live-usage';
 
 /** What scan --live needs from the client factory (the real one, or a test double). */
 export type AccountClientSource = Pick<AwsClientFactory, 'forAccount' | 'ownAccountId'>;
@@ -170,6 +146,8 @@ export async function scanLiveCommand(
     source,
     jsonExtra: { errors: failures },
     tableFooter: footer,
+    // ASFF goes to the caller's own Security Hub, in the first region scanned, unless told.
+    hub: async () => ({ accountId: await callerAccount(factory), region: regions[0] ?? homeRegion }),
   });
   return { stdout, exitCode: exitCodeOf(report, choices) };
 }
@@ -225,11 +203,8 @@ async function scanAll(
   factory: AccountClientSource,
   io: CliIo,
 ): Promise<TaskResult[]> {
-  // Load only what the selected rules read: EC2 for the network rules, S3 for the bucket rule.
-  const scope: LiveScope = {
-    allVpcs: rules.some((rule) => rule !== 's3-bucket-public-access'),
-    allBuckets: rules.includes('s3-bucket-public-access'),
-  };
+  // Load only what the selected rules read: EC2 for the network rules, S3 for the bucket rules.
+  const scope: LiveScope = wholeRegionScope(rules.map(ruleById));
   const tasks = accounts.flatMap((accountId) => regions.map((region) => ({ accountId, region })));
   const progress = io.stderr.isTTY === true;
   // An account whose role was refused once is not asked again for its other regions.

@@ -47,6 +47,10 @@ export async function scanCommand(args: readonly string[], io: CliIo): Promise<C
     if (args.some((arg) => arg === '--snapshot' || arg.startsWith('--snapshot='))) {
       throw new UsageError('--live and --snapshot exclude each other: scan live state or a file, not both');
     }
+    if (args.includes('--help') || args.includes('-h')) {
+      const { SCAN_LIVE_USAGE } = await import('./scan-live-usage');
+      return { stdout: `${SCAN_LIVE_USAGE}\n`, exitCode: 0 };
+    }
     // Loaded only when asked for: the AWS SDK clients would slow every offline scan down.
     const { scanLiveCommand } = await import('./scan-live');
     return scanLiveCommand(args, io);

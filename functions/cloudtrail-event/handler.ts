@@ -21,7 +21,7 @@ import {
 import { planCloudTrailEvaluation } from '../../shared/events/cloudtrail-map';
 import { countFindings, type MetricsSink, NO_METRICS } from '../../shared/metrics';
 import type { RuleOptions } from '../../shared/rules/types';
-import { type DetectorAdapters, lazyDetectorAdapters } from '../common/adapters';
+import { type DetectorAdapters, lazyDetectorAdapters, ownAccountOf } from '../common/adapters';
 import { lazyEnvironment } from '../common/environment';
 import { appendLogKeys, createLogger } from '../common/logger';
 import { powertoolsMetrics } from '../common/metrics';
@@ -76,7 +76,11 @@ export function createHandler(deps: CloudTrailHandlerDeps) {
       eventId: record.eventId,
     });
 
-    const plan = planCloudTrailEvaluation(record, deps.selfCallers());
+    // Our own function roles are recognized only in the central account: this function's own.
+    const plan = planCloudTrailEvaluation(record, {
+      centralAccountId: ownAccountOf(context),
+      ...deps.selfCallers(),
+    });
     if (plan.kind === 'ignore') {
       // An unmapped call means the forwarding rule matches more than the table: worth a warning.
       const log = plan.reason === 'unmapped' || plan.reason === 'unresolved' ? logger.warn : logger.info;

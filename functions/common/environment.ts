@@ -1,5 +1,5 @@
 /**
- * The detectors' configuration, read from the environment once, at the edge (DESIGN.md,
+ * The detectors' configuration, read from the environment once, at the edge (ARCHITECTURE.md,
  * "Function contract"). Nothing below the handlers reads `process.env`.
  */
 import { DEFAULT_FUNCTION_ROLE_PREFIX, DEFAULT_MEMBER_ROLE_NAME } from '../../shared/events/cloudtrail';

@@ -3,7 +3,7 @@
  */
 
 /**
- * The function's environment is missing or holds an invalid variable (DESIGN.md, "Function
+ * The function's environment is missing or holds an invalid variable (ARCHITECTURE.md, "Function
  * contract"). A deployment problem, not an event problem: it fails every invocation loudly.
  *
  * @example

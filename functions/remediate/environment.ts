@@ -1,5 +1,5 @@
 /**
- * remediate's configuration, read from the environment once, at the edge (DESIGN.md, "Function
+ * remediate's configuration, read from the environment once, at the edge (ARCHITECTURE.md, "Function
  * contract"). Nothing below the handler reads `process.env`.
  */
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../shared/events/cloudtrail';
@@ -17,6 +17,8 @@ export interface RemediateEnvironment {
   readonly memberRoleName: string;
   /** `SETTINGS_PARAMETER`. @default '/endpoint-guard/settings' */
   readonly settingsParameter: string;
+  /** `AWS_REGION` (set by Lambda): the home Region, whose Security Hub receives the findings. */
+  readonly region: string | undefined;
 }
 
 /**
@@ -48,5 +50,6 @@ export function readRemediateEnvironment(
     topicArn,
     memberRoleName,
     settingsParameter: env.SETTINGS_PARAMETER?.trim() || DEFAULT_SETTINGS_PARAMETER,
+    region: env.AWS_REGION?.trim() || undefined,
   };
 }

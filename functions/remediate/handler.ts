@@ -25,6 +25,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -42,6 +43,7 @@ import { LogNotifier, SnsNotifier } from '../../shared/notifications/sns-notifie
 import { EventBridgeRemediationSink } from '../../shared/remediation/event-publisher';
 import { FindingProcessor, type ProcessResult } from '../../shared/remediation/processor';
 import { SecretsManagerSecretProvider } from '../../shared/secrets/secret-provider';
+import { SecurityHubSink } from '../../shared/securityhub/sink';
 import { SettingsProvider } from '../../shared/settings/provider';
 import { FindingStore } from '../../shared/store/finding-store';
 import { TicketLifecycle } from '../../shared/tickets/lifecycle';
@@ -213,6 +215,8 @@ export function lazyRemediateAdapters(
         },
         onReadError: (error) =>
           logger.warn('settings not readable: the last valid settings stay in force', { error }),
+        // Ticket secrets are read only in this account and Region: a document naming others is invalid.
+        context: { accountId: ownAccountId, region: context?.invokedFunctionArn?.split(':')[3] || undefined },
       });
       const clients = new AwsClientFactory({
         memberRoleName: env.memberRoleName,
@@ -238,6 +242,18 @@ export function lazyRemediateAdapters(
           clientsFor: (accountId, region) => clients.forAccount(accountId, region),
           notifier,
           tickets,
+          // Security Hub (when the settings turn it on): the central account's hub in the home Region.
+          ...(ownAccountId !== undefined && env.region !== undefined
+            ? {
+                securityHub: new SecurityHubSink({
+                  client: new SecurityHubClient({ ...RETRY_CONFIG, region: env.region }),
+                  store,
+                  hubAccountId: ownAccountId,
+                  hubRegion: env.region,
+                  logger,
+                }),
+              }
+            : {}),
           events: new EventBridgeRemediationSink({
             eventBridge: new EventBridgeClient({ ...RETRY_CONFIG }),
             eventBusName: env.eventBusName,

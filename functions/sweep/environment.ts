@@ -1,5 +1,5 @@
 /**
- * The sweep's configuration, read from the environment once, at the edge (DESIGN.md, "Function
+ * The sweep's configuration, read from the environment once, at the edge (ARCHITECTURE.md, "Function
  * contract"). Nothing below the handler reads `process.env`.
  */
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../shared/events/cloudtrail';

@@ -1,7 +1,7 @@
 /**
  * Permissions every central function role needs, in one place: reading the settings (in the
  * home region, wherever the function runs), entering member accounts, and acting in its own
- * account (an event from the central account itself assumes no role: DESIGN.md, "Function
+ * account (an event from the central account itself assumes no role: ARCHITECTURE.md, "Function
  * contract").
  */
 import { Aws } from 'aws-cdk-lib';

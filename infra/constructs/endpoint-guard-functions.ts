@@ -29,7 +29,7 @@ import {
 
 export type FunctionName = 'config-rule' | 'cloudtrail-event' | 'remediate' | 'sweep';
 
-/** The environment variables of DESIGN.md's "Function contract", plus `HOME_REGION`. */
+/** The environment variables of ARCHITECTURE.md's "Function contract", plus `HOME_REGION`. */
 export type FunctionVariable =
   | 'EVENT_BUS_NAME'
   | 'MEMBER_ROLE_NAME'

@@ -1,5 +1,5 @@
 /**
- * The findings and audit table (DESIGN.md, "Findings and audit store"): current state per
+ * The findings and audit table (ARCHITECTURE.md, "The findings and audit store"): current state per
  * (rule, resource), audit records, ticket references, rate counters and idempotency records.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';

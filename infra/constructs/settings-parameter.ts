@@ -1,5 +1,5 @@
 /**
- * The settings document (DESIGN.md, "Settings") in SSM Parameter Store, created with a valid
+ * The settings document (ARCHITECTURE.md, "The settings contract") in SSM Parameter Store, created with a valid
  * default: every rule in `ticket` mode, nothing fixed automatically until someone decides so.
  *
  * CloudFormation writes the value only when the template's value changes; edits made with

@@ -1,22 +1,28 @@
 /**
- * Empty Secrets Manager secrets for the ticket sinks' credentials. The template never holds a
- * credential: people put the value in after deployment, and the settings document names the
- * secret ARN (`tickets.jira.secretArn`, ...).
+ * Empty Secrets Manager secrets for the ticket sinks' destination and credentials. The template
+ * never holds a credential: people put the value in after deployment. remediate reads each secret
+ * by its name (`endpoint-guard/tickets/jira`, ...), so in its own account and Region only; the
+ * settings document only chooses the sink and cannot point the credentials anywhere else.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import {
+  JIRA_SECRET_SHAPE,
+  SERVICENOW_SECRET_SHAPE,
+  TICKET_SINKS_WITH_SECRETS,
+  type TicketSinkWithSecret,
+  WEBHOOK_SECRET_SHAPE,
+} from '../../shared/tickets/credentials';
 import { TICKET_SECRET_NAME_PREFIX } from '../names';
 
-export type TicketSinkWithSecret = 'jira' | 'servicenow' | 'webhook';
-
-export const TICKET_SINKS_WITH_SECRETS: readonly TicketSinkWithSecret[] = ['jira', 'servicenow', 'webhook'];
+export { TICKET_SINKS_WITH_SECRETS, type TicketSinkWithSecret };
 
 /** What each secret is expected to hold once filled in (JSON). */
 const EXPECTED_VALUE: Readonly<Record<TicketSinkWithSecret, string>> = {
-  jira: 'Jira API credentials: {"email": "...", "apiToken": "..."}',
-  servicenow: 'ServiceNow credentials: {"username": "...", "password": "..."} or {"oauthToken": "..."}',
-  webhook: 'webhook signing key, at least 16 characters: {"signingKey": "..."}',
+  jira: `Jira site and API credentials: ${JIRA_SECRET_SHAPE}`,
+  servicenow: `ServiceNow instance and credentials: ${SERVICENOW_SECRET_SHAPE}`,
+  webhook: `webhook URL and signing key: ${WEBHOOK_SECRET_SHAPE}`,
 };
 
 export interface TicketSecretsProps {

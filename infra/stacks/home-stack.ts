@@ -124,6 +124,17 @@ export class EndpointGuardHomeStack extends Stack {
         resources: [`arn:${Aws.PARTITION}:ssm:${config.homeRegion}:${Aws.ACCOUNT_ID}:opsitem/*`],
       }),
     );
+    // The Security Hub sink (settings `securityHub.enabled`): this account's own integration in the
+    // home region, the only product that takes findings whose AwsAccountId is this account.
+    remediate.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'SecurityHubFindings',
+        actions: ['securityhub:BatchImportFindings'],
+        resources: [
+          `arn:${Aws.PARTITION}:securityhub:${config.homeRegion}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`,
+        ],
+      }),
+    );
     remediate.addToRolePolicy(
       new PolicyStatement({
         sid: 'OpsCenterFindTickets',

@@ -4,7 +4,7 @@
  * runs against AWS or any AWS-compatible endpoint.
  *
  * The function's own account is used as is; any other account is entered through the member
- * role (DESIGN.md, "Safety": one role per member account).
+ * role (ARCHITECTURE.md, "Safety": one role per member account).
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -12,7 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { partitionOf } from '../inventory/arn';
-import { MemberAccessError } from './errors';
+import { MemberAccessError, THROTTLING_ERROR_NAMES } from './errors';
 
 export { MemberAccessError } from './errors';
 
@@ -178,14 +178,6 @@ export class AwsClientFactory {
   }
 }
 
-const THROTTLING_CODES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'TimeoutError',
-]);
-
 /** A server fault, throttling, or a network error: worth retrying, says nothing about access. */
 function isTransient(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -198,7 +190,7 @@ function isTransient(error: unknown): boolean {
   return (
     $fault === 'server' ||
     $retryable !== undefined ||
-    (typeof name === 'string' && THROTTLING_CODES.has(name)) ||
+    (typeof name === 'string' && (THROTTLING_ERROR_NAMES.has(name) || name === 'TimeoutError')) ||
     // Node system errors (ECONNRESET, ENOTFOUND...) carry a string code.
     (typeof code === 'string' && code.startsWith('E'))
   );

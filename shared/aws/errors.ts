@@ -1,7 +1,52 @@
 /**
- * Errors of the AWS adapters. Each names the account, role, resources or findings involved and
- * carries the SDK error as `cause`, so a log line is enough to act on.
+ * AWS errors, in one place: the adapters' error classes (each names the account, role,
+ * resources or findings involved and carries the SDK error as `cause`, so a log line is enough
+ * to act on), and how to read an SDK error: its text, its code, whether it is throttling, and
+ * whether AWS refused the request itself (retrying changes nothing) or it may pass.
  */
+
+/** Error names AWS services use for throttling; all of them are worth a retry. */
+export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+]);
+
+/**
+ * True when AWS answered and refused the request itself (bad parameter, missing resource, access
+ * denied): a client fault that is not throttling. Anything else (server faults, throttling,
+ * network, unknown errors) may pass on a retry.
+ *
+ * @example
+ * if (isRefusal(error)) return failed(`EC2 refused ModifyVpcEndpoint: ${describeAwsError(error)}`);
+ */
+export function isRefusal(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { $fault, $retryable, name } = error as { $fault?: unknown; $retryable?: unknown; name?: unknown };
+  if ($fault !== 'client') return false;
+  if ($retryable !== undefined && $retryable !== null) return false;
+  return !(typeof name === 'string' && THROTTLING_ERROR_NAMES.has(name));
+}
+
+/**
+ * Whether an error carries one of these AWS error codes (SDK v3 puts the code in `name`).
+ *
+ * @example
+ * if (hasCode(error, 'NoSuchPublicAccessBlockConfiguration')) return null;
+ */
+export function hasCode(error: unknown, ...codes: readonly string[]): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, Code } = error as { name?: unknown; Code?: unknown };
+  return (
+    (typeof name === 'string' && codes.includes(name)) || (typeof Code === 'string' && codes.includes(Code))
+  );
+}
 
 /**
  * AssumeRole into a member account's role failed: the role is missing, its trust policy does not

@@ -8,8 +8,8 @@
  * the AZs of the interface endpoints' services.
  */
 import { Inventory } from '../inventory/inventory';
-import { type Resource, sameEnum, type VpcEndpoint } from '../model';
-import type { Evaluation, RuleId, RuleOptions } from '../rules/types';
+import { type Resource, type ResourceType, sameEnum, type VpcEndpoint } from '../model';
+import type { Evaluation, Rule, RuleId, RuleOptions } from '../rules/types';
 import { scanInventory } from '../scan/scan';
 import type { AccountClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
@@ -26,6 +26,19 @@ export interface LiveScope {
   readonly allVpcs?: boolean;
   readonly allBuckets?: boolean;
   readonly accountPublicAccessBlock?: boolean;
+}
+
+/**
+ * Everything some rules read in one account and region: every VPC when a rule reads an EC2
+ * type, every bucket when one reads an S3 type.
+ *
+ * @example
+ * wholeRegionScope(RULES); // { allVpcs: true, allBuckets: true }
+ */
+export function wholeRegionScope(rules: readonly Pick<Rule, 'resourceType' | 'reads'>[]): LiveScope {
+  const types = new Set<ResourceType>(rules.flatMap((rule) => [rule.resourceType, ...rule.reads]));
+  const reads = (prefix: string) => [...types].some((type) => type.startsWith(prefix));
+  return { allVpcs: reads('AWS::EC2::'), allBuckets: reads('AWS::S3::') };
 }
 
 export interface LiveLoad {

@@ -73,7 +73,7 @@ export interface CloudTrailRecord {
   /** CloudTrail's `eventID` (else the EventBridge event id). */
   readonly eventId: string;
   readonly eventTime?: string;
-  /** The account the call was made in: `detail.recipientAccountId`, else the envelope's `account`. */
+  /** The account the call was made in: the envelope's `account`, which `detail.recipientAccountId` must equal. */
   readonly accountId: string;
   /** `detail.awsRegion`, else the envelope's `region`. */
   readonly region: string;
@@ -101,11 +101,16 @@ export function parseCloudTrailEvent(raw: unknown): CloudTrailRecord {
   }
   const { data } = result;
   const { detail } = data;
-  const accountId = detail.recipientAccountId || data.account;
+  // The envelope `account` is set by EventBridge (the account the event came from), the CloudTrail
+  // record by whoever built the event: a record naming another account would steer the detectors there.
+  const accountId = data.account;
   if (!accountId || !/^\d{12}$/.test(accountId)) {
+    throw new InvalidEventError('account', 'missing: the envelope holds no 12-digit account id');
+  }
+  if (detail.recipientAccountId && detail.recipientAccountId !== accountId) {
     throw new InvalidEventError(
       'detail.recipientAccountId',
-      'missing: neither it nor `account` holds a 12-digit account id',
+      `is not the envelope's account ${accountId}: a CloudTrail record is evaluated only in the account it came from`,
     );
   }
   const rawRegion = detail.awsRegion || data.region;
@@ -227,6 +232,12 @@ export interface SelfCallerOptions {
   readonly memberRoleName?: string;
   /** Name prefix of the central functions' roles. @default 'endpoint-guard-' */
   readonly functionRolePrefix?: string;
+  /**
+   * The central account, where the functions' roles live. A role with the prefix counts as
+   * endpoint-guard only in this account: anyone can name a role `endpoint-guard-...` in their own
+   * account. Unknown: no function role is recognized (the call is re-evaluated, which is safe).
+   */
+  readonly centralAccountId?: string | undefined;
 }
 
 export const DEFAULT_MEMBER_ROLE_NAME = 'EndpointGuardMember';
@@ -238,15 +249,25 @@ export const DEFAULT_FUNCTION_ROLE_PREFIX = 'endpoint-guard-';
  *
  * @example
  * selfCaller(record.caller); // 'EndpointGuardMember' for arn:aws:sts::1:assumed-role/EndpointGuardMember/s
+ * selfCaller(record.caller, { centralAccountId: '111122223333' }); // also endpoint-guard-* roles of that account
  */
 export function selfCaller(caller: CallerIdentity, options: SelfCallerOptions = {}): string | undefined {
   const memberRole = options.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME;
   const prefix = options.functionRolePrefix ?? DEFAULT_FUNCTION_ROLE_PREFIX;
   for (const arn of [caller.issuerArn, caller.arn]) {
     const role = roleNameOf(arn);
-    if (role !== undefined && (role === memberRole || role.startsWith(prefix))) return role;
+    if (role === undefined) continue;
+    // The member role trusts only the central functions' roles, so its sessions are endpoint-guard's.
+    if (role === memberRole) return role;
+    const central = options.centralAccountId !== undefined && accountOf(arn) === options.centralAccountId;
+    if (central && role.startsWith(prefix)) return role;
   }
   return undefined;
+}
+
+/** The account id field of an ARN (`arn:aws:sts::<account>:assumed-role/...`). */
+function accountOf(arn: string | undefined): string | undefined {
+  return arn?.split(':')[4] || undefined;
 }
 
 /**

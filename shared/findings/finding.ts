@@ -5,21 +5,18 @@
  * EventBridge envelope: `source: "endpoint-guard"`, `detail-type: "Finding"`, `detail: Finding`.
  */
 import { z } from 'zod';
-import { RULES } from '../rules/index';
+import { type ResourceType, SUPPORTED_RESOURCE_TYPES } from '../model';
+import { plannedActionSchema } from '../remediation/actions/index';
+import { RULES, ruleIdSchema } from '../rules/index';
 import type { Evaluation } from '../rules/types';
 import { findingIdOf, findingResourceArn } from './id';
+
+export { plannedActionSchema };
 
 export const FINDING_SOURCE = 'endpoint-guard';
 export const FINDING_DETAIL_TYPE = 'Finding';
 /** Bumped on any change a consumer must know about; consumers reject versions they do not know. */
 export const FINDING_SCHEMA_VERSION = '1';
-
-const publicAccessBlockSchema = z.object({
-  blockPublicAcls: z.boolean(),
-  ignorePublicAcls: z.boolean(),
-  blockPublicPolicy: z.boolean(),
-  restrictPublicBuckets: z.boolean(),
-});
 
 const nonEmpty = z.string().min(1);
 
@@ -37,47 +34,6 @@ const boundedId = nonEmpty.refine((value) => Buffer.byteLength(value, 'utf8') <=
 });
 const boundedText = z.string().max(MAX_TEXT);
 
-export const plannedActionSchema = z.discriminatedUnion('action', [
-  z.object({
-    service: z.literal('ec2'),
-    action: z.literal('ModifyVpcEndpoint'),
-    parameters: z
-      .object({
-        VpcEndpointId: nonEmpty,
-        AddSubnetIds: z.array(nonEmpty).min(1).optional(),
-        AddRouteTableIds: z.array(nonEmpty).min(1).optional(),
-      })
-      .refine((p) => p.AddSubnetIds !== undefined || p.AddRouteTableIds !== undefined, {
-        message: 'ModifyVpcEndpoint must add subnets or route tables',
-      }),
-  }),
-  z.object({
-    service: z.literal('ec2'),
-    action: z.literal('CreateVpcEndpoint'),
-    parameters: z.object({
-      VpcId: nonEmpty,
-      ServiceName: nonEmpty,
-      VpcEndpointType: z.literal('Gateway'),
-      RouteTableIds: z.array(nonEmpty).min(1),
-      ClientToken: z.string().min(1).max(64),
-    }),
-  }),
-  z.object({
-    service: z.literal('s3'),
-    action: z.literal('PutPublicAccessBlock'),
-    parameters: z.object({
-      Bucket: nonEmpty,
-      PublicAccessBlockConfiguration: z.object({
-        BlockPublicAcls: z.literal(true),
-        IgnorePublicAcls: z.literal(true),
-        BlockPublicPolicy: z.literal(true),
-        RestrictPublicBuckets: z.literal(true),
-      }),
-    }),
-    previous: publicAccessBlockSchema.nullable(),
-  }),
-]);
-
 export const remediationPlanSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('fix'),
@@ -93,15 +49,8 @@ export const findingSchema = z
     schemaVersion: z.literal(FINDING_SCHEMA_VERSION),
     /** Stable per (rule, resource): `<ruleId>:<resource ARN>`. */
     findingId: boundedId,
-    ruleId: z.enum(['interface-endpoint-multi-az', 's3-bucket-public-access', 'gateway-endpoint-routes']),
-    resourceType: z.enum([
-      'AWS::EC2::VPCEndpoint',
-      'AWS::EC2::Subnet',
-      'AWS::EC2::RouteTable',
-      'AWS::EC2::VPC',
-      'AWS::S3::Bucket',
-      'AWS::S3::AccountPublicAccessBlock',
-    ]),
+    ruleId: ruleIdSchema,
+    resourceType: z.enum(SUPPORTED_RESOURCE_TYPES as readonly [ResourceType, ...ResourceType[]]),
     resourceId: boundedId,
     resourceArn: boundedId,
     accountId: z.string().regex(/^\d{12}$/, 'accountId must be 12 digits'),

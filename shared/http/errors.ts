@@ -10,7 +10,7 @@ export type HttpFailure = 'status' | 'timeout' | 'network';
  * An HTTP call failed after the client gave up: a 4xx (never retried, except 429), a 429 / 5xx
  * that kept coming back within the attempt limit, a timeout, or a network error.
  *
- * `message` reads `jira POST /rest/api/3/issue: 400 Bad Request: Field 'summary' is required`:
+ * `message` reads `jira POST example.atlassian.net: 400 Bad Request: Field 'summary' is required`:
  * the service's own words, with any secret value the client was told about replaced by `***`.
  *
  * @example
@@ -26,8 +26,11 @@ export class HttpError extends Error {
   /** Which service was called (`jira`, `servicenow`, `webhook`). */
   readonly service: string;
   readonly method: string;
-  /** Path of the URL, without its query string (query values may identify people or records). */
-  readonly path: string;
+  /**
+   * Host (and port) of the URL. Never the path or query: webhook URLs (Slack, Teams) carry their
+   * secret there, and query values may identify people or records.
+   */
+  readonly host: string;
   /** The HTTP status; `undefined` when no response came (timeout, network). */
   readonly status: number | undefined;
   readonly failure: HttpFailure;
@@ -41,7 +44,7 @@ export class HttpError extends Error {
   constructor(options: {
     readonly service: string;
     readonly method: string;
-    readonly path: string;
+    readonly host: string;
     readonly status?: number;
     readonly statusText?: string;
     readonly failure: HttpFailure;
@@ -51,7 +54,7 @@ export class HttpError extends Error {
     readonly detail?: string;
     readonly cause?: unknown;
   }) {
-    const what = `${options.service} ${options.method} ${options.path}`;
+    const what = `${options.service} ${options.method} ${options.host}`;
     const status =
       options.status === undefined
         ? (options.detail ?? options.failure)
@@ -61,7 +64,7 @@ export class HttpError extends Error {
     super(`${what}: ${status}${said}${tries}`, options.cause === undefined ? {} : { cause: options.cause });
     this.service = options.service;
     this.method = options.method;
-    this.path = options.path;
+    this.host = options.host;
     this.status = options.status;
     this.failure = options.failure;
     this.serviceMessage = options.serviceMessage;

@@ -13,6 +13,8 @@
  * - A `Retry-After` longer than `maxRetryAfterMs` ends the attempts at once: waiting less would
  *   ignore the service, waiting more would hold the Lambda; the message is retried later by SQS.
  */
+
+import type { Logger } from '../logger';
 import { redact } from '../secrets/redact';
 import { HttpError } from './errors';
 import {
@@ -50,10 +52,8 @@ export interface HttpResponse {
   readonly text: string;
 }
 
-/** A structured logger (Powertools Logger fits). */
-export interface HttpLogger {
-  warn(message: string, attributes: Record<string, unknown>): void;
-}
+/** The core's logger, of which the HTTP client only warns. */
+export type HttpLogger = Pick<Logger, 'warn'>;
 
 export interface HttpClientOptions {
   /** Names the service in errors and logs: `jira`, `servicenow`, `webhook`. */
@@ -135,7 +135,7 @@ export class HttpClient {
    */
   async request(request: HttpRequest): Promise<HttpResponse> {
     const idempotent = request.idempotent ?? IDEMPOTENT_METHODS.has(request.method);
-    const path = pathOf(request.url);
+    const host = hostOf(request.url);
     const secrets = request.secrets ?? [];
     const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
     let body: string | undefined = request.body;
@@ -143,11 +143,11 @@ export class HttpClient {
       body = JSON.stringify(request.json);
       headers['Content-Type'] ??= 'application/json';
     }
-    const fail = (details: Omit<ConstructorParameters<typeof HttpError>[0], 'service' | 'method' | 'path'>) =>
+    const fail = (details: Omit<ConstructorParameters<typeof HttpError>[0], 'service' | 'method' | 'host'>) =>
       new HttpError({
         service: this.service,
         method: request.method,
-        path,
+        host,
         ...details,
         ...(details.serviceMessage === undefined
           ? {}
@@ -181,7 +181,7 @@ export class HttpClient {
         this.logger?.warn('HTTP call failed; retrying', {
           service: this.service,
           method: request.method,
-          path,
+          host,
           failure,
           attempt,
           delayMs,
@@ -216,7 +216,7 @@ export class HttpClient {
       this.logger?.warn('HTTP call failed; retrying', {
         service: this.service,
         method: request.method,
-        path,
+        host,
         status,
         attempt,
         delayMs,
@@ -231,9 +231,13 @@ export class HttpClient {
   }
 }
 
-function pathOf(url: string): string {
+/**
+ * The host (and port) of a URL: all that errors and logs say about where a call went. Paths and
+ * queries are never logged: a Slack or Teams webhook URL carries its secret there.
+ */
+function hostOf(url: string): string {
   try {
-    return new URL(url).pathname;
+    return new URL(url).host || '(no host)';
   } catch {
     return '(invalid URL)';
   }

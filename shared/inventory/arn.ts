@@ -1,9 +1,9 @@
-import { partition } from '@aws-sdk/core/client';
 import type { ResourceType } from '../model';
+import { partitionName } from './partitions';
 
 /**
  * The AWS partition a region belongs to (the `arn:<partition>:` part), from the SDK's own
- * partition data: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e`,
+ * partition data (held in partitions.ts, so that this does not load the SDK): `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e`,
  * `aws-iso-f`, `aws-eusc`, ... A region the SDK does not know is matched by its partition's
  * region pattern, and falls back to `aws`.
  *
@@ -11,7 +11,7 @@ import type { ResourceType } from '../model';
  * partitionOf('eu-isoe-west-1'); // 'aws-iso-e'
  */
 export function partitionOf(region: string): string {
-  return partition(region).name;
+  return partitionName(region);
 }
 
 const EC2_ARN_KIND: Partial<Record<ResourceType, string>> = {

@@ -166,6 +166,52 @@ function describeKeys(keys: readonly string[], path: string): string {
   return keys.map((key) => `${path}${key}`).join(' / ');
 }
 
+/**
+ * The configuration fields this normalizer reads, per resource type, as AWS Config's advanced
+ * queries name them. A rule may only declare `configurationFields` from this table (the sweep's
+ * query is derived from them and checked against it): a field a rule needs must be read here,
+ * into the model, first.
+ */
+export const NORMALIZED_FIELDS: Readonly<Record<ResourceType, readonly string[]>> = {
+  'AWS::EC2::VPCEndpoint': [
+    'configuration.vpcId',
+    'configuration.vpcEndpointType',
+    'configuration.serviceName',
+    'configuration.state',
+    'configuration.subnetIds',
+    'configuration.routeTableIds',
+    'configuration.tags',
+  ],
+  'AWS::EC2::Subnet': [
+    'configuration.vpcId',
+    'configuration.availabilityZone',
+    'configuration.availabilityZoneId',
+    'configuration.availableIpAddressCount',
+    'configuration.state',
+    'configuration.tags',
+  ],
+  'AWS::EC2::RouteTable': [
+    'configuration.vpcId',
+    'configuration.routes',
+    'configuration.associations',
+    'configuration.tags',
+  ],
+  'AWS::EC2::VPC': ['configuration.cidrBlock', 'configuration.isDefault', 'configuration.tags'],
+  'AWS::S3::Bucket': [
+    'configuration.name',
+    'supplementaryConfiguration.PublicAccessBlockConfiguration',
+    'supplementaryConfiguration.BucketPolicy',
+    'supplementaryConfiguration.AccessControlList',
+    'supplementaryConfiguration.BucketTaggingConfiguration',
+  ],
+  'AWS::S3::AccountPublicAccessBlock': [
+    'configuration.blockPublicAcls',
+    'configuration.ignorePublicAcls',
+    'configuration.blockPublicPolicy',
+    'configuration.restrictPublicBuckets',
+  ],
+};
+
 /** Top-level values Config uses in `availabilityZone` for resources that have none. */
 const NOT_AN_AZ = new Set(['Not Applicable', 'Multiple Availability Zones', 'Regional']);
 

@@ -5,7 +5,7 @@
  */
 import { describeChange } from '../remediation/changes';
 import type { ActionEvent } from '../remediation/ports';
-import { consoleUrl, costImpact, planText, WHY_IT_MATTERS } from './finding-text';
+import { consoleUrl, costImpact, planText, whyItMatters } from './finding-text';
 
 /** What a notification is about; the `action` message attribute. */
 export type NotificationAction = 'notify' | 'ticket' | 'fix-applied' | 'fix-failed' | 'settings-invalid';
@@ -103,7 +103,7 @@ export function formatNotification(event: ActionEvent): Notification {
       finding.resourceArn,
       ...optional(consoleUrl(finding), (url) => `Console: ${url}`),
     ],
-    ['WHY IT MATTERS', WHY_IT_MATTERS[finding.ruleId]],
+    ['WHY IT MATTERS', whyItMatters(finding.ruleId)],
   );
   if (action === 'fix-applied' || action === 'fix-failed') {
     sections.push([

@@ -4,8 +4,8 @@ export {
   costImpact,
   findingTitle,
   planText,
-  RULE_TITLES,
-  WHY_IT_MATTERS,
+  ruleTitle,
+  whyItMatters,
 } from './finding-text';
 export {
   formatNotification,

@@ -1,23 +1,18 @@
 /**
  * Applies a fix plan to AWS: re-read and re-evaluate, apply exactly the planned calls, verify.
- * DESIGN.md, "Safety": a finding is always re-checked against live state before anything is
- * changed, because events arrive late, twice, and out of order.
+ * ARCHITECTURE.md, "Safety": a finding is always re-checked against live state before anything
+ * is changed, because events arrive late, twice, and out of order.
  *
- * The only writes in this file add subnets or route tables to an endpoint, create a gateway
- * endpoint, or turn Block Public Access on: nothing here removes or widens anything (that is
+ * The calls themselves are the fix-action modules' (`actions/`): this is the generic loop. Fix
+ * actions only add or turn protections on; nothing here removes or widens anything (that is
  * `rollback.ts`, run by a person).
  */
-import {
-  CreateVpcEndpointCommand,
-  DescribeVpcEndpointsCommand,
-  type EC2Client,
-  ModifyVpcEndpointCommand,
-} from '@aws-sdk/client-ec2';
-import { PutPublicAccessBlockCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { describeAwsError, isRefusal } from '../aws/errors';
 import type { Finding } from '../findings/finding';
-import type { PublicAccessBlock } from '../model';
 import type { Evaluation, PlannedAction, RemediationPlan } from '../rules/types';
-import { errorText, hasCode, isRefusal } from './aws-errors';
+import { type ApplyResult, actionModule } from './actions/index';
 import { type AppliedChange, describeChange } from './changes';
 import { RemediationError } from './errors';
 import { canonicalAction, sameActions } from './plan-key';
@@ -205,144 +200,32 @@ export class RemediationExecutor {
     freshPlan: Extract<RemediationPlan, { kind: 'fix' }>,
     changes: readonly AppliedChange[],
     calls: Record<string, number>,
-  ): Promise<
-    | { kind: 'done'; changes: AppliedChange[] }
-    | { kind: 'refused'; why: string }
-    | { kind: 'exists'; why: string }
-  > {
-    const count = (): void => {
-      calls[action.action] = (calls[action.action] ?? 0) + 1;
+  ): Promise<ApplyResult<AppliedChange>> {
+    const module = actionModule(action);
+    const count = (api: string): void => {
+      calls[api] = (calls[api] ?? 0) + 1;
     };
     try {
-      switch (action.action) {
-        case 'ModifyVpcEndpoint': {
-          const { VpcEndpointId, AddSubnetIds, AddRouteTableIds } = action.parameters;
-          count();
-          const response = await this.options.ec2.send(
-            new ModifyVpcEndpointCommand({
-              VpcEndpointId,
-              ...(AddSubnetIds ? { AddSubnetIds: [...AddSubnetIds] } : {}),
-              ...(AddRouteTableIds ? { AddRouteTableIds: [...AddRouteTableIds] } : {}),
-            }),
-          );
-          if (response.Return === false) {
-            return {
-              kind: 'refused',
-              why: `EC2 answered ModifyVpcEndpoint on ${VpcEndpointId} with Return=false`,
-            };
-          }
-          const made: AppliedChange[] = [];
-          if (AddSubnetIds)
-            made.push({ kind: 'subnets-added', vpcEndpointId: VpcEndpointId, subnetIds: [...AddSubnetIds] });
-          if (AddRouteTableIds) {
-            made.push({
-              kind: 'route-tables-added',
-              vpcEndpointId: VpcEndpointId,
-              routeTableIds: [...AddRouteTableIds],
-            });
-          }
-          return { kind: 'done', changes: made };
-        }
-        case 'CreateVpcEndpoint': {
-          const { VpcId, ServiceName, RouteTableIds, ClientToken } = action.parameters;
-          count();
-          try {
-            const response = await this.options.ec2.send(
-              new CreateVpcEndpointCommand({
-                VpcId,
-                ServiceName,
-                VpcEndpointType: 'Gateway',
-                RouteTableIds: [...RouteTableIds],
-                ClientToken,
-              }),
-            );
-            const id = response.VpcEndpoint?.VpcEndpointId;
-            if (!id) return { kind: 'refused', why: `CreateVpcEndpoint in ${VpcId} returned no endpoint id` };
-            return {
-              kind: 'done',
-              changes: [
-                {
-                  kind: 'endpoint-created',
-                  vpcEndpointId: id,
-                  vpcId: VpcId,
-                  serviceName: ServiceName,
-                  routeTableIds: [...(response.VpcEndpoint?.RouteTableIds ?? RouteTableIds)],
-                },
-              ],
-            };
-          } catch (error) {
-            if (!hasCode(error, 'IdempotentParameterMismatch', 'RouteAlreadyExists')) throw error;
-            // Another fix (same VPC and service, so the same ClientToken) or a person got there
-            // first: read what exists now and report it instead of acting on a stale plan.
-            calls.DescribeVpcEndpoints = (calls.DescribeVpcEndpoints ?? 0) + 1;
-            const existing = await this.options.ec2.send(
-              new DescribeVpcEndpointsCommand({
-                Filters: [
-                  { Name: 'vpc-id', Values: [VpcId] },
-                  { Name: 'service-name', Values: [ServiceName] },
-                  { Name: 'vpc-endpoint-type', Values: ['Gateway'] },
-                ],
-              }),
-            );
-            const found = (existing.VpcEndpoints ?? [])
-              .map(
-                (endpoint) =>
-                  `${endpoint.VpcEndpointId} (${endpoint.State}, route tables ${(endpoint.RouteTableIds ?? []).join(', ') || 'none'})`,
-              )
-              .join('; ');
-            return {
-              kind: 'exists',
-              why:
-                `CreateVpcEndpoint ${ServiceName} in ${VpcId} was refused with ${errorText(error)}: ` +
-                `state changed since the finding; ${found ? `gateway endpoints there now: ${found}` : 'no gateway endpoint of that service is visible yet'}; ` +
-                'the next evaluation plans against it',
-            };
-          }
-        }
-        case 'PutPublicAccessBlock': {
-          const { Bucket } = action.parameters;
-          const previous = previousBlock(action, freshPlan);
-          count();
-          await this.options.s3.send(
-            new PutPublicAccessBlockCommand({
-              Bucket,
-              PublicAccessBlockConfiguration: {
-                BlockPublicAcls: true,
-                IgnorePublicAcls: true,
-                BlockPublicPolicy: true,
-                RestrictPublicBuckets: true,
-              },
-            }),
-          );
-          return {
-            kind: 'done',
-            changes: [
-              {
-                kind: 'public-access-block-set',
-                bucket: Bucket,
-                previous,
-                applied: {
-                  blockPublicAcls: true,
-                  ignorePublicAcls: true,
-                  blockPublicPolicy: true,
-                  restrictPublicBuckets: true,
-                },
-              },
-            ],
-          };
-        }
-      }
+      const { ec2, s3 } = this.options;
+      return (await module.apply(action, {
+        clients: { ec2, s3 },
+        freshActions: freshPlan.actions,
+        count,
+      })) as ApplyResult<AppliedChange>;
     } catch (error) {
       if (isRefusal(error)) {
-        return { kind: 'refused', why: `${serviceOf(action)} refused ${action.action}: ${errorText(error)}` };
+        return {
+          kind: 'refused',
+          why: `${module.serviceLabel} refused ${action.action}: ${describeAwsError(error)}`,
+        };
       }
       if (changes.length === 0) {
         throw new RemediationError(
-          `${action.action} for ${finding.findingId} failed before anything was changed: ${errorText(error)}`,
+          `${action.action} for ${finding.findingId} failed before anything was changed: ${describeAwsError(error)}`,
           { findingId: finding.findingId, action: action.action, cause: error },
         );
       }
-      return { kind: 'refused', why: `${action.action} failed: ${errorText(error)}` };
+      return { kind: 'refused', why: `${action.action} failed: ${describeAwsError(error)}` };
     }
   }
 
@@ -366,7 +249,7 @@ export class RemediationExecutor {
         // find the resource compliant and audit "skipped"). Try again, then report it unverified.
         last = {
           verified: false,
-          why: `the verification read failed: ${errorText(error)}`,
+          why: `the verification read failed: ${describeAwsError(error)}`,
           evaluation: undefined,
         };
         continue;
@@ -421,34 +304,7 @@ function judge(
 
 /** What an action acts on: the same target in a fresh plan means that part is not fixed yet. */
 function targetOf(action: PlannedAction): string {
-  switch (action.action) {
-    case 'ModifyVpcEndpoint':
-      return `endpoint ${action.parameters.VpcEndpointId}`;
-    case 'CreateVpcEndpoint':
-      return `create ${action.parameters.VpcId} ${action.parameters.ServiceName}`;
-    case 'PutPublicAccessBlock':
-      return `bucket ${action.parameters.Bucket}`;
-  }
-}
-
-/**
- * The bucket's configuration before the fix: as just read live (the fresh plan), which is newer
- * than the finding's.
- */
-function previousBlock(
-  action: Extract<PlannedAction, { action: 'PutPublicAccessBlock' }>,
-  freshPlan: Extract<RemediationPlan, { kind: 'fix' }>,
-): PublicAccessBlock | null {
-  const fresh = freshPlan.actions.find(
-    (candidate): candidate is Extract<PlannedAction, { action: 'PutPublicAccessBlock' }> =>
-      candidate.action === 'PutPublicAccessBlock' && candidate.parameters.Bucket === action.parameters.Bucket,
-  );
-  const previous = (fresh ?? action).previous;
-  return previous === null ? null : { ...previous };
-}
-
-function serviceOf(action: PlannedAction): string {
-  return action.service === 'ec2' ? 'EC2' : 'S3';
+  return actionModule(action).target(action);
 }
 
 function nothing(

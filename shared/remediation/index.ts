@@ -3,7 +3,7 @@
  * findings end to end (decide, act, record, announce). The ticket sinks and their lifecycle
  * are in `shared/tickets`, the notifications in `shared/notifications`.
  */
-export { errorText, isRefusal } from './aws-errors';
+export { describeAwsError, isRefusal } from '../aws/errors';
 export {
   ALL_BLOCKED,
   type AppliedChange,

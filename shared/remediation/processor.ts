@@ -2,7 +2,7 @@
  * What remediate does with one finding: record the observation, decide with the settings and
  * history, act (fix, ticket, notify or nothing), record the result, and say so on the bus.
  *
- * Safety (DESIGN.md): a fix runs only when `decide` says `fix`, after winning the finding's fix
+ * Safety (ARCHITECTURE.md): a fix runs only when `decide` says `fix`, after winning the finding's fix
  * claim (so ten concurrent deliveries give one fix) and a slot of the account's hourly cap (so the
  * cap holds under concurrency), and the executor re-checks live state before changing anything.
  *
@@ -13,14 +13,16 @@
  * and the window closes when the finding is compliant again, so a regression is told at once.
  */
 import type { AccountClients } from '../aws/clients';
+import { describeAwsError } from '../aws/errors';
 import type { Finding } from '../findings/finding';
+import { type Logger, SILENT_LOGGER } from '../logger';
 import { METRIC_DIMENSIONS, METRIC_NAMES, type MetricName, type MetricsSink, NO_METRICS } from '../metrics';
+import type { SecurityHubService } from '../securityhub/sink';
 import { type Decision, decide, type FindingHistory } from '../settings/decision';
+import { commentIntervalSeconds } from '../settings/resolve';
 import { ruleOptionsOf, type Settings } from '../settings/schema';
 import type { FindingStore } from '../store/finding-store';
 import { auditSubjectOf, type FindingState, SERVICE_ACTOR } from '../store/records';
-import { commentIntervalSeconds } from '../tickets/lifecycle';
-import { errorText } from './aws-errors';
 import { describeChange } from './changes';
 import { RemediationExecutor, type RemediationOutcome } from './executor';
 import { liveReevaluator } from './live-reevaluate';
@@ -37,12 +39,8 @@ import type {
 /** The clients the executor needs, in the finding's account and region. */
 export type RemediationClients = Pick<AccountClients, 'accountId' | 'region' | 'ec2' | 's3' | 's3control'>;
 
-/** A structured logger (Powertools Logger fits). */
-export interface ProcessorLogger {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-  error(message: string, attributes: Record<string, unknown>): void;
-}
+/** A structured logger (Powertools Logger fits): the core's one logger interface. */
+export type ProcessorLogger = Logger;
 
 export interface FindingProcessorOptions {
   readonly store: Pick<
@@ -65,6 +63,8 @@ export interface FindingProcessorOptions {
   readonly notifier: Notifier;
   readonly tickets: TicketService;
   readonly events: RemediationEventSink;
+  /** Where every recorded observation is imported when `securityHub.enabled` is on (`SecurityHubSink`). */
+  readonly securityHub?: SecurityHubService;
   /** Where the dashboard's counts go (fixes applied / failed, tickets opened, notifications). @default NO_METRICS */
   readonly metrics?: MetricsSink;
   /** @default an executor re-evaluating with {@link liveReevaluator} */
@@ -82,8 +82,6 @@ export interface FindingProcessorOptions {
 /** The result of processing one finding: the detail of its `Remediation` event. */
 export type ProcessResult = RemediationEvent;
 
-const SILENT: ProcessorLogger = { info() {}, warn() {}, error() {} };
-
 /**
  * Processes findings, one at a time per call; safe to call concurrently.
  *
@@ -99,7 +97,7 @@ export class FindingProcessor {
   constructor(options: FindingProcessorOptions) {
     this.options = options;
     this.now = options.now ?? (() => new Date());
-    this.logger = options.logger ?? SILENT;
+    this.logger = options.logger ?? SILENT_LOGGER;
     this.metrics = options.metrics ?? NO_METRICS;
   }
 
@@ -136,10 +134,17 @@ export class FindingProcessor {
     };
     const decision = decide(finding, settings, history, this.now());
     this.logger.info('decided', { findingId: finding.findingId, decision, history });
-    if (finding.status !== 'NON_COMPLIANT') {
-      return this.settle(finding, decision, settings, observation.state);
+    const result =
+      finding.status !== 'NON_COMPLIANT'
+        ? await this.settle(finding, decision, settings, observation.state)
+        : await this.act(finding, decision, settings, observation.state);
+    // After the action: Security Hub being slow or throttled never holds a fix back. A retryable
+    // failure throws, and the redelivery finds the action done (claims) and imports again.
+    const imported = await this.options.securityHub?.publish(finding, { settings, state: observation.state });
+    if (imported && imported.action !== 'disabled') {
+      this.logger.info('security hub', { findingId: finding.findingId, ...imported });
     }
-    return this.act(finding, decision, settings, observation.state);
+    return result;
   }
 
   private async act(
@@ -375,7 +380,7 @@ export class FindingProcessor {
       await store.releaseClaim(claim.claim);
       this.logger.error('fix failed before anything was changed; the record will be retried', {
         findingId: finding.findingId,
-        error: errorText(error),
+        error: describeAwsError(error),
       });
       throw error;
     }
@@ -464,7 +469,7 @@ export class FindingProcessor {
     } catch (error) {
       this.logger.error('ticket not updated after the fix; the next observation will', {
         findingId: finding.findingId,
-        error: errorText(error),
+        error: describeAwsError(error),
       });
       return undefined;
     }
@@ -478,7 +483,7 @@ export class FindingProcessor {
     } catch (error) {
       this.logger.error('notification failed', {
         findingId: event.finding.findingId,
-        error: errorText(error),
+        error: describeAwsError(error),
       });
     }
   }
@@ -507,7 +512,7 @@ export class FindingProcessor {
       // The action is done and recorded; retrying the record for its announcement would redo it.
       this.logger.error('Remediation event not published', {
         findingId: finding.findingId,
-        error: errorText(error),
+        error: describeAwsError(error),
       });
     }
     return event;

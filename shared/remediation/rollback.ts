@@ -8,60 +8,16 @@
  * already rolled back, or the resource changed since the fix (a rollback must not undo someone
  * else's later change).
  */
-import {
-  DeleteVpcEndpointsCommand,
-  DescribeVpcEndpointsCommand,
-  type EC2Client,
-  ModifyVpcEndpointCommand,
-  type VpcEndpoint as SdkVpcEndpoint,
-} from '@aws-sdk/client-ec2';
-import {
-  DeletePublicAccessBlockCommand,
-  GetPublicAccessBlockCommand,
-  PutPublicAccessBlockCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { PUBLIC_ACCESS_BLOCK_FLAGS, type PublicAccessBlock, sameEnum } from '../model';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { describeAwsError } from '../aws/errors';
 import type { FindingStore } from '../store/finding-store';
 import type { AuditRecord } from '../store/records';
-import { errorText, hasCode } from './aws-errors';
-import { type AppliedChange, describeBlock } from './changes';
+import { changeModule, type LiveProbe, liveProbes, type RollbackCall } from './actions/index';
+import type { AppliedChange } from './changes';
 import { RollbackFailedError, RollbackRefusedError } from './errors';
 
-/** One reverse call, with the exact SDK parameters it sends. */
-export type RollbackCall =
-  | {
-      readonly service: 'ec2';
-      readonly action: 'ModifyVpcEndpoint';
-      readonly parameters: {
-        readonly VpcEndpointId: string;
-        readonly RemoveSubnetIds?: readonly string[];
-        readonly RemoveRouteTableIds?: readonly string[];
-      };
-    }
-  | {
-      readonly service: 'ec2';
-      readonly action: 'DeleteVpcEndpoints';
-      readonly parameters: { readonly VpcEndpointIds: readonly string[] };
-    }
-  | {
-      readonly service: 's3';
-      readonly action: 'PutPublicAccessBlock';
-      readonly parameters: {
-        readonly Bucket: string;
-        readonly PublicAccessBlockConfiguration: {
-          readonly BlockPublicAcls: boolean;
-          readonly IgnorePublicAcls: boolean;
-          readonly BlockPublicPolicy: boolean;
-          readonly RestrictPublicBuckets: boolean;
-        };
-      };
-    }
-  | {
-      readonly service: 's3';
-      readonly action: 'DeletePublicAccessBlock';
-      readonly parameters: { readonly Bucket: string };
-    };
+export type { RollbackCall } from './actions/index';
 
 /** What a rollback did (or, in a dry run, would do). */
 export interface RollbackResult {
@@ -103,13 +59,8 @@ export interface RollbackerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Live state of what the changes touched. */
-interface LiveState {
-  /** By endpoint id; absent when the endpoint no longer exists. */
-  readonly endpoints: ReadonlyMap<string, SdkVpcEndpoint>;
-  /** By bucket; `null` when the bucket has no Block Public Access configuration. */
-  readonly blocks: ReadonlyMap<string, PublicAccessBlock | null>;
-}
+/** Live state of what the changes touched: per probe, the state of each key (absent: gone). */
+type LiveState = ReadonlyMap<LiveProbe, ReadonlyMap<string, unknown>>;
 
 /**
  * Rolls recorded fixes back.
@@ -145,12 +96,16 @@ export class Rollbacker {
     refuseUnlessReversible(original);
     const clients = await this.options.clientsFor(original.accountId, original.region);
     const live = await readLive(clients, original.changes);
-    const conflicts = original.changes.flatMap((change) => conflictsOf(change, live));
+    const conflicts = original.changes.flatMap((change) => {
+      const module = changeModule(change);
+      return module.conflicts(change, live.get(module.probe)?.get(module.keyOf(change)));
+    });
     if (conflicts.length) {
       throw new RollbackRefusedError(auditId, `the resource changed since the fix: ${conflicts.join('; ')}`);
     }
-    const calls = [...original.changes].reverse().map(reverseOf);
-    const what = original.changes.map(describeUndo).join('; ');
+    const reversed = [...original.changes].reverse();
+    const calls = reversed.map((change) => changeModule(change).reverse(change));
+    const what = original.changes.map((change) => changeModule(change).describeUndo(change)).join('; ');
     if (options.dryRun) {
       return { status: 'dry-run', original, calls, why: `would ${what}` };
     }
@@ -165,13 +120,14 @@ export class Rollbacker {
     const before = liveSummary(live);
     const done: RollbackCall[] = [];
     try {
-      for (const call of calls) {
-        await send(clients, call);
+      for (const [index, call] of calls.entries()) {
+        const change = reversed[index] as AppliedChange;
+        await changeModule(change).sendReverse(clients, call);
         done.push(call);
       }
     } catch (error) {
       const record = await this.record(original, options.actor, 'rollback-failed', {
-        reason: `${call(done.length, calls)} failed: ${errorText(error)}; ${done.length ? `already reverted: ${done.map(describeCall).join('; ')}` : 'nothing was reverted'}`,
+        reason: `${call(done.length, calls)} failed: ${describeAwsError(error)}; ${done.length ? `already reverted: ${done.map(describeCall).join('; ')}` : 'nothing was reverted'}`,
         before,
         after: null,
       });
@@ -246,7 +202,11 @@ export class Rollbacker {
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       if (attempt > 1) await this.sleep(this.options.verifyDelayMs ?? 2000);
       const live = await readLive(clients, changes);
-      last = { problems: changes.flatMap((change) => leftoversOf(change, live)), live };
+      const problems = changes.flatMap((change) => {
+        const module = changeModule(change);
+        return module.leftovers(change, live.get(module.probe)?.get(module.keyOf(change)));
+      });
+      last = { problems, live };
       if (last.problems.length === 0) return last;
     }
     return last;
@@ -274,207 +234,18 @@ function refuseUnlessReversible(record: AuditRecord): void {
   }
 }
 
+/** Reads, once per probe, the live state of everything the changes touched. */
 async function readLive(clients: RollbackClients, changes: readonly AppliedChange[]): Promise<LiveState> {
-  const endpointIds = [
-    ...new Set(changes.flatMap((change) => ('vpcEndpointId' in change ? [change.vpcEndpointId] : []))),
-  ];
-  const buckets = [...new Set(changes.flatMap((change) => ('bucket' in change ? [change.bucket] : [])))];
-  const endpoints = new Map<string, SdkVpcEndpoint>();
-  if (endpointIds.length) {
-    // A filter, not VpcEndpointIds: an id that no longer exists is then absent, not an error.
-    let token: string | undefined;
-    do {
-      const page = await clients.ec2.send(
-        new DescribeVpcEndpointsCommand({
-          Filters: [{ Name: 'vpc-endpoint-id', Values: endpointIds }],
-          ...(token ? { NextToken: token } : {}),
-        }),
-      );
-      for (const endpoint of page.VpcEndpoints ?? []) {
-        if (endpoint.VpcEndpointId) endpoints.set(endpoint.VpcEndpointId, endpoint);
-      }
-      token = page.NextToken;
-    } while (token);
+  const live = new Map<LiveProbe, ReadonlyMap<string, unknown>>();
+  for (const probe of liveProbes()) {
+    const keys = new Set<string>();
+    for (const change of changes) {
+      const module = changeModule(change);
+      if (module.probe === probe) keys.add(module.keyOf(change));
+    }
+    live.set(probe, keys.size ? await probe.read(clients, [...keys]) : new Map());
   }
-  const blocks = new Map<string, PublicAccessBlock | null>();
-  for (const bucket of buckets) blocks.set(bucket, await readBlock(clients.s3, bucket));
-  return { endpoints, blocks };
-}
-
-async function readBlock(s3: S3Client, bucket: string): Promise<PublicAccessBlock | null> {
-  try {
-    const response = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
-    const c = response.PublicAccessBlockConfiguration ?? {};
-    return {
-      blockPublicAcls: c.BlockPublicAcls === true,
-      ignorePublicAcls: c.IgnorePublicAcls === true,
-      blockPublicPolicy: c.BlockPublicPolicy === true,
-      restrictPublicBuckets: c.RestrictPublicBuckets === true,
-    };
-  } catch (error) {
-    if (hasCode(error, 'NoSuchPublicAccessBlockConfiguration')) return null;
-    throw error;
-  }
-}
-
-const GONE_STATES = ['deleting', 'deleted'];
-
-function isGone(endpoint: SdkVpcEndpoint | undefined): boolean {
-  return endpoint === undefined || GONE_STATES.some((state) => sameEnum(endpoint.State, state));
-}
-
-/** Why reversing `change` now would undo more (or other) than the fix did. */
-function conflictsOf(change: AppliedChange, live: LiveState): string[] {
-  switch (change.kind) {
-    case 'subnets-added':
-    case 'route-tables-added': {
-      const endpoint = live.endpoints.get(change.vpcEndpointId);
-      if (isGone(endpoint)) return [`endpoint ${change.vpcEndpointId} no longer exists`];
-      const [added, current, noun] =
-        change.kind === 'subnets-added'
-          ? [change.subnetIds, endpoint?.SubnetIds ?? [], 'subnet']
-          : [change.routeTableIds, endpoint?.RouteTableIds ?? [], 'route table'];
-      const gone = added.filter((id) => !current.includes(id));
-      const problems: string[] = [];
-      if (gone.length) {
-        problems.push(
-          `${noun} ${gone.join(', ')} added by the fix ${gone.length === 1 ? 'is' : 'are'} no longer on ${change.vpcEndpointId} (it has ${current.join(', ') || 'none'})`,
-        );
-      } else if (change.kind === 'subnets-added' && current.every((id) => added.includes(id))) {
-        problems.push(`removing ${added.join(', ')} would leave ${change.vpcEndpointId} without subnets`);
-      }
-      return problems;
-    }
-    case 'endpoint-created': {
-      const endpoint = live.endpoints.get(change.vpcEndpointId);
-      if (isGone(endpoint)) return [`endpoint ${change.vpcEndpointId} created by the fix no longer exists`];
-      const now = [...(endpoint?.RouteTableIds ?? [])].sort();
-      const then = [...change.routeTableIds].sort();
-      if (now.join(',') !== then.join(',')) {
-        return [
-          `endpoint ${change.vpcEndpointId} now serves route tables ${now.join(', ') || 'none'}, not ${then.join(', ')} as created: deleting it would cut the others off`,
-        ];
-      }
-      return [];
-    }
-    case 'public-access-block-set': {
-      const current = live.blocks.get(change.bucket) ?? null;
-      if (!sameBlock(current, change.applied)) {
-        return [
-          `Block Public Access of ${change.bucket} is ${describeBlock(current)} now, not ${describeBlock(change.applied)} as the fix set it`,
-        ];
-      }
-      return [];
-    }
-  }
-}
-
-/** What is still there after the reverse calls. */
-function leftoversOf(change: AppliedChange, live: LiveState): string[] {
-  switch (change.kind) {
-    case 'subnets-added': {
-      const still = change.subnetIds.filter((id) =>
-        live.endpoints.get(change.vpcEndpointId)?.SubnetIds?.includes(id),
-      );
-      return still.length ? [`${still.join(', ')} still on ${change.vpcEndpointId}`] : [];
-    }
-    case 'route-tables-added': {
-      const still = change.routeTableIds.filter((id) =>
-        live.endpoints.get(change.vpcEndpointId)?.RouteTableIds?.includes(id),
-      );
-      return still.length ? [`${still.join(', ')} still on ${change.vpcEndpointId}`] : [];
-    }
-    case 'endpoint-created':
-      return isGone(live.endpoints.get(change.vpcEndpointId))
-        ? []
-        : [`${change.vpcEndpointId} still exists (${live.endpoints.get(change.vpcEndpointId)?.State})`];
-    case 'public-access-block-set': {
-      const current = live.blocks.get(change.bucket) ?? null;
-      return sameBlock(current, change.previous)
-        ? []
-        : [
-            `Block Public Access of ${change.bucket} is ${describeBlock(current)}, not ${describeBlock(change.previous)}`,
-          ];
-    }
-  }
-}
-
-function reverseOf(change: AppliedChange): RollbackCall {
-  switch (change.kind) {
-    case 'subnets-added':
-      return {
-        service: 'ec2',
-        action: 'ModifyVpcEndpoint',
-        parameters: { VpcEndpointId: change.vpcEndpointId, RemoveSubnetIds: [...change.subnetIds] },
-      };
-    case 'route-tables-added':
-      return {
-        service: 'ec2',
-        action: 'ModifyVpcEndpoint',
-        parameters: { VpcEndpointId: change.vpcEndpointId, RemoveRouteTableIds: [...change.routeTableIds] },
-      };
-    case 'endpoint-created':
-      return {
-        service: 'ec2',
-        action: 'DeleteVpcEndpoints',
-        parameters: { VpcEndpointIds: [change.vpcEndpointId] },
-      };
-    case 'public-access-block-set':
-      return change.previous === null
-        ? { service: 's3', action: 'DeletePublicAccessBlock', parameters: { Bucket: change.bucket } }
-        : {
-            service: 's3',
-            action: 'PutPublicAccessBlock',
-            parameters: {
-              Bucket: change.bucket,
-              PublicAccessBlockConfiguration: {
-                BlockPublicAcls: change.previous.blockPublicAcls,
-                IgnorePublicAcls: change.previous.ignorePublicAcls,
-                BlockPublicPolicy: change.previous.blockPublicPolicy,
-                RestrictPublicBuckets: change.previous.restrictPublicBuckets,
-              },
-            },
-          };
-  }
-}
-
-async function send(clients: RollbackClients, call: RollbackCall): Promise<void> {
-  switch (call.action) {
-    case 'ModifyVpcEndpoint': {
-      const { VpcEndpointId, RemoveSubnetIds, RemoveRouteTableIds } = call.parameters;
-      const response = await clients.ec2.send(
-        new ModifyVpcEndpointCommand({
-          VpcEndpointId,
-          ...(RemoveSubnetIds ? { RemoveSubnetIds: [...RemoveSubnetIds] } : {}),
-          ...(RemoveRouteTableIds ? { RemoveRouteTableIds: [...RemoveRouteTableIds] } : {}),
-        }),
-      );
-      if (response.Return === false)
-        throw new Error(`EC2 answered ModifyVpcEndpoint on ${VpcEndpointId} with Return=false`);
-      return;
-    }
-    case 'DeleteVpcEndpoints': {
-      const response = await clients.ec2.send(
-        new DeleteVpcEndpointsCommand({ VpcEndpointIds: [...call.parameters.VpcEndpointIds] }),
-      );
-      const failed = (response.Unsuccessful ?? []).map((item) =>
-        `${item.ResourceId}: ${item.Error?.Code ?? 'error'} ${item.Error?.Message ?? ''}`.trim(),
-      );
-      if (failed.length) throw new Error(`DeleteVpcEndpoints refused ${failed.join('; ')}`);
-      return;
-    }
-    case 'PutPublicAccessBlock':
-      await clients.s3.send(
-        new PutPublicAccessBlockCommand({
-          Bucket: call.parameters.Bucket,
-          PublicAccessBlockConfiguration: { ...call.parameters.PublicAccessBlockConfiguration },
-        }),
-      );
-      return;
-    case 'DeletePublicAccessBlock':
-      await clients.s3.send(new DeletePublicAccessBlockCommand({ Bucket: call.parameters.Bucket }));
-      return;
-  }
+  return live;
 }
 
 /**
@@ -487,47 +258,26 @@ export function describeCall(call: RollbackCall): string {
   return `${call.service} ${call.action} ${JSON.stringify(call.parameters)}`;
 }
 
-function describeUndo(change: AppliedChange): string {
-  switch (change.kind) {
-    case 'subnets-added':
-      return `remove ${change.subnetIds.join(', ')} from ${change.vpcEndpointId}`;
-    case 'route-tables-added':
-      return `remove ${change.routeTableIds.join(', ')} from ${change.vpcEndpointId}`;
-    case 'endpoint-created':
-      return `delete gateway endpoint ${change.vpcEndpointId} (${change.serviceName}) created by the fix`;
-    case 'public-access-block-set':
-      return change.previous === null
-        ? `delete the Block Public Access configuration of ${change.bucket} (it had none before the fix)`
-        : `restore Block Public Access of ${change.bucket} to ${describeBlock(change.previous)}`;
-  }
-}
-
 function call(index: number, calls: readonly RollbackCall[]): string {
   const failing = calls[index];
   return failing ? `${failing.service} ${failing.action}` : 'a call';
 }
 
-function sameBlock(a: PublicAccessBlock | null, b: PublicAccessBlock | null): boolean {
-  if (a === null || b === null) return a === b;
-  return PUBLIC_ACCESS_BLOCK_FLAGS.every((flag) => a[flag] === b[flag]);
-}
-
+/** The audit record's view of live state: per probe, each key's summary. */
 function liveSummary(live: LiveState): Record<string, unknown> {
-  return {
-    endpoints: Object.fromEntries(
-      [...live.endpoints].map(([id, endpoint]) => [
-        id,
-        {
-          state: endpoint.State ?? null,
-          subnetIds: endpoint.SubnetIds ?? [],
-          routeTableIds: endpoint.RouteTableIds ?? [],
-        },
-      ]),
-    ),
-    publicAccessBlocks: Object.fromEntries(live.blocks),
-  };
+  return Object.fromEntries(
+    liveProbes().map((probe) => [
+      probe.name,
+      Object.fromEntries(
+        [...(live.get(probe) ?? new Map<string, unknown>())].map(([key, value]) => [
+          key,
+          probe.summarize(value),
+        ]),
+      ),
+    ]),
+  );
 }
 
 function emptyLive(): LiveState {
-  return { endpoints: new Map(), blocks: new Map() };
+  return new Map();
 }

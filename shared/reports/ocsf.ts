@@ -6,7 +6,9 @@
  */
 import { findingIdOf, findingResourceArn } from '../findings/id';
 import { partitionOf } from '../inventory/arn';
-import type { ComplianceStatus, Severity } from '../rules/types';
+import { ruleById } from '../rules/index';
+import type { ComplianceStatus, RuleId, Severity } from '../rules/types';
+import { relatedRequirements } from '../securityhub/asff';
 import { type Report, type ReportFinding, ruleTitle } from './report';
 
 export const OCSF_VERSION = '1.3.0';
@@ -91,7 +93,7 @@ export function toOcsf(
       created_time: time,
     },
     compliance: {
-      standards: ['endpoint-guard'],
+      ...complianceOf(evaluation.ruleId),
       control: evaluation.ruleId,
       status_id: compliance.id,
       status: compliance.name,
@@ -124,6 +126,26 @@ export function formatOcsf(report: Report, options: OcsfOptions): string {
   return report.findings
     .map((finding) => `${JSON.stringify(toOcsf(finding, report.generatedAt, options))}\n`)
     .join('');
+}
+
+/**
+ * The published standards a rule checks, and their requirements in Security Hub's spelling (the
+ * same as the ASFF documents' `Compliance.RelatedRequirements`); endpoint-guard's own rule set
+ * when it matches none.
+ */
+function complianceOf(ruleId: RuleId): { standards: string[]; requirements?: string[] } {
+  const compliance = ruleById(ruleId).compliance;
+  if (!compliance) return { standards: ['endpoint-guard'] };
+  const standards = [
+    ...(compliance.fsbp.length ? ['AWS Foundational Security Best Practices v1.0.0'] : []),
+    ...(compliance.nist80053r5.length ? ['NIST SP 800-53 Rev. 5'] : []),
+    ...[...new Set(compliance.cis.map((item) => `CIS AWS Foundations Benchmark ${item.version}`))],
+  ];
+  const requirements = relatedRequirements(compliance);
+  return {
+    standards: standards.length ? standards : ['endpoint-guard'],
+    ...(requirements.length ? { requirements } : {}),
+  };
 }
 
 function titleCase(word: string): string {

@@ -1,5 +1,5 @@
 import { EXEMPT_TAG, isDeletedOrNotRecorded, type Resource } from '../model';
-import type { ComplianceStatus, Evaluation, RemediationPlan, Rule, Severity } from './types';
+import type { ComplianceStatus, Evaluation, RemediationPlan, Rule, RuleId, Severity } from './types';
 
 /** AWS Config rejects annotations longer than this. */
 export const MAX_REASON_LENGTH = 256;
@@ -20,13 +20,14 @@ interface Verdict {
 
 /** Builds the evaluation of `rule` on `resource`; only NON_COMPLIANT carries severity and a plan. */
 export function evaluationOf(
-  rule: Pick<Rule, 'id' | 'severity'>,
+  rule: Pick<Rule<Resource['resourceType'], string>, 'id' | 'severity'>,
   resource: Resource,
   verdict: Verdict,
 ): Evaluation {
   const nonCompliant = verdict.status === 'NON_COMPLIANT';
   return {
-    ruleId: rule.id,
+    // A registered rule's id (a rule registered at run time is not in the static `RuleId` union).
+    ruleId: rule.id as RuleId,
     resourceType: resource.resourceType,
     resourceId: resource.resourceId,
     accountId: resource.accountId,

@@ -1,21 +1,26 @@
 /**
  * `gateway-endpoint-routes`: a gateway endpoint only serves the subnets whose route table holds
  * its prefix-list route, so every private route table in use must be associated with its VPC's
- * S3 gateway endpoint (and its DynamoDB one, when the VPC has one). See DESIGN.md.
+ * S3 gateway endpoint (and its DynamoDB one, when the VPC has one). See ARCHITECTURE.md, "The rules".
  */
+import { z } from 'zod';
+import {
+  createdEndpoint,
+  createdRouteTable,
+  createdSubnet,
+  deletedEndpoints,
+  ec2,
+  modifiedEndpoint,
+  namedRouteTable,
+  taggedResources,
+  vpcOrAllVpcs,
+} from '../events/scope-finders';
 import { partitionOf } from '../inventory/arn';
 import type { Inventory } from '../inventory/inventory';
 import { isActiveAssociation, type RouteTable, sameEnum, type VpcEndpoint } from '../model';
+import { strictObject } from '../settings/strict-object';
 import { evaluationOf, preliminaryVerdict } from './evaluation';
-import type {
-  Evaluation,
-  EvaluationContext,
-  GatewayServiceRequirement,
-  PlannedAction,
-  RemediationPlan,
-  Rule,
-  RuleOptions,
-} from './types';
+import type { Evaluation, EvaluationContext, PlannedAction, RemediationPlan, Rule } from './types';
 
 /** The two services that offer gateway endpoints. */
 export const GATEWAY_SERVICES = ['s3', 'dynamodb'] as const;
@@ -27,7 +32,35 @@ const SOURCE_IP_WARNING =
   'Moving S3 traffic off the NAT gateway onto the endpoint breaks bucket policies that allow the NAT ' +
   "gateway's public IP with aws:SourceIp: switch them to aws:SourceVpce or aws:SourceVpc first.";
 
-export const gatewayEndpointRoutes: Rule<'AWS::EC2::RouteTable'> = {
+const requirementSchema = z.enum(['required', 'if-present', 'ignore']);
+
+/**
+ * `rules.gateway-endpoint-routes` in the settings document, besides `mode`: the options its
+ * evaluation reads, each with its default.
+ */
+const optionsSchema = strictObject({
+  /** Create a missing S3 / DynamoDB gateway endpoint (`CreateVpcEndpoint`). @default false */
+  allowCreateEndpoint: z.boolean().default(false),
+  /**
+   * Which gateway endpoints a private route table needs: `required`: every private table needs
+   * it; `if-present`: only when the VPC has one; `ignore`.
+   * @default { s3: 'required', dynamodb: 'if-present' }
+   */
+  services: strictObject({
+    s3: requirementSchema.default('required'),
+    dynamodb: requirementSchema.default('if-present'),
+  }).prefault({}),
+  /** Also check route tables with a default route to an internet gateway. @default false */
+  includePublicRouteTables: z.boolean().default(false),
+});
+
+type GatewayOptions = z.output<typeof optionsSchema>;
+
+export const gatewayEndpointRoutes: Rule<
+  'AWS::EC2::RouteTable',
+  'gateway-endpoint-routes',
+  typeof optionsSchema
+> = {
   id: 'gateway-endpoint-routes',
   resourceType: 'AWS::EC2::RouteTable',
   reads: ['AWS::EC2::Subnet', 'AWS::EC2::VPCEndpoint'],
@@ -37,24 +70,63 @@ export const gatewayEndpointRoutes: Rule<'AWS::EC2::RouteTable'> = {
     "Every private route table in use must hold the route of its VPC's S3 gateway endpoint (and of its " +
     'DynamoDB gateway endpoint when there is one); otherwise that traffic goes through NAT (cost) or nowhere.',
   triggers: [
-    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateRouteTable' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'AssociateRouteTable' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'ReplaceRouteTableAssociation' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'DisassociateRouteTable' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateRoute' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'ReplaceRoute' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteRoute' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateVpcEndpoint' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'ModifyVpcEndpoint' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteVpcEndpoints' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateSubnet' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteSubnet' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateTags' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteTags' },
+    ec2('CreateRouteTable', 'a new table (in scope once associated)', createdRouteTable),
+    ec2('AssociateRouteTable', 'an association brings a table into scope', namedRouteTable),
+    ec2(
+      'ReplaceRouteTableAssociation',
+      'a subnet (or the main role) moves to another table',
+      namedRouteTable,
+    ),
+    ec2(
+      'DisassociateRouteTable',
+      'the subnet falls back to the main table, which may come into scope',
+      vpcOrAllVpcs('only the association id'),
+    ),
+    ec2('CreateRoute', 'a default route to an IGW makes a table public; an endpoint route', namedRouteTable),
+    ec2('ReplaceRoute', 'a route’s target changes', namedRouteTable),
+    ec2('DeleteRoute', 'a prefix-list route to the endpoint or the IGW route goes away', namedRouteTable),
+    ec2(
+      'CreateVpcEndpoint',
+      'a new gateway endpoint (S3 or DynamoDB) applies to the VPC’s tables',
+      createdEndpoint,
+    ),
+    ec2('ModifyVpcEndpoint', 'route tables added to or removed from a gateway endpoint', modifiedEndpoint),
+    ec2('DeleteVpcEndpoints', 'the VPC’s tables lose a gateway endpoint', deletedEndpoints),
+    ec2('CreateSubnet', 'a new subnet uses the main table implicitly', createdSubnet),
+    ec2('DeleteSubnet', 'the main table may lose its last implicit subnet', vpcOrAllVpcs('the subnet')),
+    ec2(
+      'CreateTags',
+      'the endpoint-guard:exempt tag exempts a route table',
+      taggedResources('rtb-', 'routeTableIds'),
+    ),
+    ec2(
+      'DeleteTags',
+      'removing endpoint-guard:exempt brings a table back',
+      taggedResources('rtb-', 'routeTableIds'),
+    ),
   ],
+  configurationFields: {
+    'AWS::EC2::RouteTable': ['configuration.vpcId', 'configuration.routes', 'configuration.associations'],
+    'AWS::EC2::Subnet': ['configuration.vpcId'],
+    'AWS::EC2::VPCEndpoint': [
+      'configuration.vpcId',
+      'configuration.vpcEndpointType',
+      'configuration.serviceName',
+      'configuration.state',
+      'configuration.routeTableIds',
+    ],
+  },
   permissions: {
     detect: ['ec2:DescribeRouteTables', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeSubnets'],
     fix: ['ec2:ModifyVpcEndpoint', 'ec2:CreateVpcEndpoint'],
+  },
+  options: optionsSchema,
+  text: {
+    title: 'Private route table without its gateway endpoint',
+    whyItMatters:
+      'Subnets using this route table send S3 / DynamoDB traffic through a NAT gateway (billed per GB ' +
+      'processed) or have no path at all, instead of the free gateway endpoint.',
+    ticketCategory: 'Cost',
   },
   compliance: {
     // Traffic to S3 and DynamoDB stays on the private path: information flow and boundary
@@ -218,7 +290,7 @@ export function isTableAssociated(table: RouteTable, endpoint: VpcEndpoint): boo
 
 function checkService(
   service: GatewayService,
-  requirement: GatewayServiceRequirement,
+  requirement: GatewayOptions['services'][GatewayService],
   table: RouteTable,
   inventory: Inventory,
 ): ServiceCheck {
@@ -252,7 +324,7 @@ function describeMissing(check: ServiceCheck, table: RouteTable): string {
 function planFix(
   table: RouteTable,
   missing: readonly ServiceCheck[],
-  settings: RuleOptions['gateway-endpoint-routes'],
+  settings: GatewayOptions,
 ): RemediationPlan {
   const actions: PlannedAction[] = [];
   const fixed = new Set<GatewayService>();

@@ -1,14 +1,26 @@
 /**
  * `interface-endpoint-multi-az`: an interface VPC endpoint puts one ENI in each subnet it is
  * given, so it is only highly available when it has a subnet in every Availability Zone its
- * VPC's workloads run in (and at least two). See DESIGN.md, "Rules: exact semantics".
+ * VPC's workloads run in (and at least two). See ARCHITECTURE.md, "The rules".
  */
+import {
+  createdEndpoint,
+  createdSubnet,
+  ec2,
+  modifiedEndpoint,
+  taggedResources,
+  vpcOrAllVpcs,
+} from '../events/scope-finders';
 import type { Inventory } from '../inventory/inventory';
 import { type Subnet, sameEnum, type VpcEndpoint } from '../model';
 import { evaluationOf, preliminaryVerdict } from './evaluation';
 import type { Evaluation, EvaluationContext, RemediationPlan, Rule } from './types';
 
-export const interfaceEndpointMultiAz: Rule<'AWS::EC2::VPCEndpoint'> = {
+export const interfaceEndpointMultiAz: Rule<
+  'AWS::EC2::VPCEndpoint',
+  'interface-endpoint-multi-az',
+  undefined
+> = {
   id: 'interface-endpoint-multi-az',
   resourceType: 'AWS::EC2::VPCEndpoint',
   reads: ['AWS::EC2::Subnet', 'AWS::EC2::RouteTable'],
@@ -18,13 +30,46 @@ export const interfaceEndpointMultiAz: Rule<'AWS::EC2::VPCEndpoint'> = {
     'An interface endpoint must have a subnet in every Availability Zone in which its VPC has subnets ' +
     '(and in at least two); otherwise an AZ outage cuts the workloads of the other AZs off the service.',
   triggers: [
-    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateVpcEndpoint' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'ModifyVpcEndpoint' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateSubnet' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteSubnet' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'CreateTags' },
-    { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteTags' },
+    ec2('CreateVpcEndpoint', 'a new endpoint must span the VPC’s AZs', createdEndpoint),
+    ec2('ModifyVpcEndpoint', 'subnets added to or removed from an endpoint change its AZs', modifiedEndpoint),
+    ec2(
+      'CreateSubnet',
+      'a subnet in a new AZ makes the VPC’s interface endpoints miss that AZ',
+      createdSubnet,
+    ),
+    ec2(
+      'DeleteSubnet',
+      'the last subnet of an AZ leaving shrinks the AZs endpoints need',
+      vpcOrAllVpcs('the subnet'),
+    ),
+    ec2(
+      'CreateTags',
+      'the endpoint-guard:exempt tag exempts an endpoint',
+      taggedResources('vpce-', 'endpointIds'),
+    ),
+    ec2(
+      'DeleteTags',
+      'removing endpoint-guard:exempt brings an endpoint back',
+      taggedResources('vpce-', 'endpointIds'),
+    ),
   ],
+  configurationFields: {
+    'AWS::EC2::VPCEndpoint': [
+      'configuration.vpcId',
+      'configuration.vpcEndpointType',
+      'configuration.serviceName',
+      'configuration.state',
+      'configuration.subnetIds',
+    ],
+    'AWS::EC2::Subnet': [
+      'configuration.vpcId',
+      'configuration.availabilityZone',
+      'configuration.availableIpAddressCount',
+      'configuration.state',
+    ],
+    // Subnets of the same tier share a route table: the fix prefers them.
+    'AWS::EC2::RouteTable': ['configuration.vpcId', 'configuration.associations'],
+  },
   permissions: {
     detect: [
       'ec2:DescribeVpcEndpoints',
@@ -34,6 +79,15 @@ export const interfaceEndpointMultiAz: Rule<'AWS::EC2::VPCEndpoint'> = {
     ],
     fix: ['ec2:ModifyVpcEndpoint'],
   },
+  options: undefined,
+  text: {
+    title: 'Interface endpoint not in every AZ',
+    whyItMatters:
+      'An interface endpoint only has a network interface in the AZs of its subnets: if that AZ fails, ' +
+      'every workload of the VPC loses its private path to the service, including those in healthy AZs.',
+    ticketCategory: 'Availability',
+  },
+  sweep: { serviceZones: { when: mayPassWithServiceZones } },
   compliance: {
     // No Foundational Security Best Practices control checks an endpoint's Availability Zones; the
     // NIST controls are the ones Security Hub maps its multi-AZ controls to.
@@ -89,6 +143,18 @@ export const interfaceEndpointMultiAz: Rule<'AWS::EC2::VPCEndpoint'> = {
     });
   },
 };
+
+/**
+ * Whether knowing the AZs the endpoint's service is offered in could make a non-compliant
+ * interface endpoint compliant: it covers at least two AZs but not all of its VPC's. (Covering
+ * fewer than two is non-compliant whatever the service's AZs; the required AZs can only shrink.)
+ */
+export function mayPassWithServiceZones(evaluation: Evaluation): boolean {
+  if (evaluation.ruleId !== interfaceEndpointMultiAz.id || evaluation.status !== 'NON_COMPLIANT')
+    return false;
+  const { coveredAvailabilityZones: covered, missingAvailabilityZones: missing } = evaluation.evidence;
+  return Array.isArray(covered) && covered.length >= 2 && Array.isArray(missing) && missing.length > 0;
+}
 
 interface Zones {
   readonly required: string[];

@@ -1,8 +1,9 @@
 /**
  * `s3-bucket-public-access`: every bucket has all four Block Public Access flags effectively on
  * (the bucket's setting OR its account's), and is CRITICAL when it is public right now.
- * See DESIGN.md, "Rules: exact semantics".
+ * See ARCHITECTURE.md, "The rules".
  */
+import { everyBucket, namedBucket, s3 } from '../events/scope-finders';
 import { parsedPolicyOf } from '../inventory/configuration-item';
 import {
   type AclGrant,
@@ -27,7 +28,7 @@ const FLAG_NAMES: Record<keyof PublicAccessBlock, string> = {
   restrictPublicBuckets: 'RestrictPublicBuckets',
 };
 
-export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket'> = {
+export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket', 's3-bucket-public-access', undefined> = {
   id: 's3-bucket-public-access',
   resourceType: 'AWS::S3::Bucket',
   reads: ['AWS::S3::AccountPublicAccessBlock'],
@@ -37,17 +38,33 @@ export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket'> = {
     'All four S3 Block Public Access flags must be effectively on (bucket OR account); a bucket whose ' +
     'policy or ACL makes it public right now is CRITICAL.',
   triggers: [
-    { eventSource: 's3.amazonaws.com', eventName: 'CreateBucket' },
-    { eventSource: 's3.amazonaws.com', eventName: 'PutBucketPolicy' },
-    { eventSource: 's3.amazonaws.com', eventName: 'DeleteBucketPolicy' },
-    { eventSource: 's3.amazonaws.com', eventName: 'PutBucketAcl' },
-    { eventSource: 's3.amazonaws.com', eventName: 'PutBucketPublicAccessBlock' },
-    { eventSource: 's3.amazonaws.com', eventName: 'DeleteBucketPublicAccessBlock' },
-    { eventSource: 's3.amazonaws.com', eventName: 'PutAccountPublicAccessBlock' },
-    { eventSource: 's3.amazonaws.com', eventName: 'DeleteAccountPublicAccessBlock' },
-    { eventSource: 's3.amazonaws.com', eventName: 'PutBucketTagging' },
-    { eventSource: 's3.amazonaws.com', eventName: 'DeleteBucketTagging' },
+    s3('CreateBucket', 'a new bucket', namedBucket),
+    s3('PutBucketPolicy', 'the policy may be public', namedBucket),
+    s3('DeleteBucketPolicy', 'a public policy may be gone', namedBucket),
+    s3('PutBucketAcl', 'the ACL may grant AllUsers / AuthenticatedUsers', namedBucket),
+    s3('PutBucketTagging', 'the endpoint-guard:exempt tag exempts a bucket', namedBucket),
+    s3('DeleteBucketTagging', 'removing endpoint-guard:exempt brings a bucket back', namedBucket),
+    s3('PutBucketPublicAccessBlock', 'bucket-level Block Public Access changed', namedBucket),
+    s3('DeleteBucketPublicAccessBlock', 'bucket-level Block Public Access removed', namedBucket),
+    // Account-level Block Public Access is an S3 Control API (PutPublicAccessBlock /
+    // DeletePublicAccessBlock with x-amz-account-id), but CloudTrail records it with the other S3
+    // management events, as eventSource s3.amazonaws.com and these event names. Source: Amazon
+    // S3 User Guide, "Amazon S3 CloudTrail events" > "Amazon S3 account-level actions tracked by
+    // CloudTrail logging" (awsdocs/amazon-s3-userguide doc_source/cloudtrail-logging-s3-info.md),
+    // which lists DeleteAccountPublicAccessBlock, GetAccountPublicAccessBlock and
+    // PutAccountPublicAccessBlock.
+    s3('PutAccountPublicAccessBlock', 'the account-level flags apply to every bucket', everyBucket),
+    s3('DeleteAccountPublicAccessBlock', 'the account-level flags apply to every bucket', everyBucket),
   ],
+  configurationFields: {
+    'AWS::S3::Bucket': ['configuration.name', 'supplementaryConfiguration.PublicAccessBlockConfiguration'],
+    'AWS::S3::AccountPublicAccessBlock': [
+      'configuration.blockPublicAcls',
+      'configuration.ignorePublicAcls',
+      'configuration.blockPublicPolicy',
+      'configuration.restrictPublicBuckets',
+    ],
+  },
   permissions: {
     detect: [
       's3:GetBucketPublicAccessBlock',
@@ -59,6 +76,17 @@ export const s3BucketPublicAccess: Rule<'AWS::S3::Bucket'> = {
     ],
     fix: ['s3:PutBucketPublicAccessBlock'],
   },
+  options: undefined,
+  text: {
+    title: 'S3 bucket not fully blocked from public access',
+    whyItMatters:
+      'Without all four Block Public Access flags, one bucket policy or ACL change can expose the ' +
+      "bucket's objects to anyone on the internet; a public policy or ACL in place is a data leak now.",
+    ticketCategory: 'Security',
+  },
+  // Advanced queries cannot select a bucket's policy and ACL: they decide a non-compliant
+  // bucket's severity (CRITICAL when public now), so the sweep reads the whole item for those.
+  sweep: { fullItem: { when: (evaluation) => evaluation.status === 'NON_COMPLIANT', noun: 'bucket' } },
   compliance: {
     // S3.1 (account-level flags) and S3.8 (bucket-level flags) together are this rule's "effectively
     // on"; S3.2 and S3.3 are its CRITICAL "public right now" (read or write).

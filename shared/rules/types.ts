@@ -1,5 +1,10 @@
+import type { z } from 'zod';
+import type { CloudTrailRecord } from '../events/cloudtrail';
+import type { MappedScope } from '../events/scope-finders';
 import type { Inventory } from '../inventory/inventory';
-import type { PublicAccessBlock, Resource, ResourceType } from '../model';
+import type { Resource, ResourceType } from '../model';
+import type { PlannedAction } from '../remediation/actions/index';
+import type { RuleId, RuleOptions } from './index';
 
 /** AWS Config's compliance types, the only three endpoint-guard reports. */
 export type ComplianceStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
@@ -7,45 +12,8 @@ export type ComplianceStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 /** Severity of a NON_COMPLIANT evaluation; COMPLIANT and NOT_APPLICABLE ones are INFORMATIONAL. */
 export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
 
-export type RuleId = 'interface-endpoint-multi-az' | 's3-bucket-public-access' | 'gateway-endpoint-routes';
-
-/** One API call of a remediation plan, with the exact SDK parameters it sends. */
-export type PlannedAction =
-  | {
-      readonly service: 'ec2';
-      readonly action: 'ModifyVpcEndpoint';
-      readonly parameters: {
-        readonly VpcEndpointId: string;
-        readonly AddSubnetIds?: readonly string[];
-        readonly AddRouteTableIds?: readonly string[];
-      };
-    }
-  | {
-      readonly service: 'ec2';
-      readonly action: 'CreateVpcEndpoint';
-      readonly parameters: {
-        readonly VpcId: string;
-        readonly ServiceName: string;
-        readonly VpcEndpointType: 'Gateway';
-        readonly RouteTableIds: readonly string[];
-        readonly ClientToken: string;
-      };
-    }
-  | {
-      readonly service: 's3';
-      readonly action: 'PutPublicAccessBlock';
-      readonly parameters: {
-        readonly Bucket: string;
-        readonly PublicAccessBlockConfiguration: {
-          readonly BlockPublicAcls: true;
-          readonly IgnorePublicAcls: true;
-          readonly BlockPublicPolicy: true;
-          readonly RestrictPublicBuckets: true;
-        };
-      };
-      /** The bucket-level configuration before the fix (`null`: none), kept for rollback. */
-      readonly previous: PublicAccessBlock | null;
-    };
+export type { PlannedAction } from '../remediation/actions/index';
+export type { RuleId } from './index';
 
 /**
  * What would fix a NON_COMPLIANT resource: API calls an executor can apply, or a ticket
@@ -85,30 +53,8 @@ export interface Evaluation {
   readonly remediation: RemediationPlan | null;
 }
 
-/** Per-rule options from the settings document that change evaluation (not the action). */
-export interface GatewayServicesOption {
-  readonly s3: GatewayServiceRequirement;
-  readonly dynamodb: GatewayServiceRequirement;
-}
-
-/** `required`: every private table needs it; `if-present`: only when the VPC has one; `ignore`. */
-export type GatewayServiceRequirement = 'required' | 'if-present' | 'ignore';
-
-export interface RuleOptions {
-  readonly 'gateway-endpoint-routes': {
-    readonly allowCreateEndpoint: boolean;
-    readonly services: GatewayServicesOption;
-    readonly includePublicRouteTables: boolean;
-  };
-}
-
-export const DEFAULT_RULE_OPTIONS: RuleOptions = {
-  'gateway-endpoint-routes': {
-    allowCreateEndpoint: false,
-    services: { s3: 'required', dynamodb: 'if-present' },
-    includePublicRouteTables: false,
-  },
-};
+export type { RuleOptions } from './index';
+export { DEFAULT_RULE_OPTIONS } from './index';
 
 /** Everything a rule reads besides the resource itself. Never AWS: rules are pure. */
 export interface EvaluationContext {
@@ -118,11 +64,19 @@ export interface EvaluationContext {
 
 /**
  * A CloudTrail API call that can change a rule's verdict, and how to find the resources it
- * affects. Infra builds EventBridge patterns from these; the event Lambda maps events with them.
+ * affects. Infra builds EventBridge patterns from these; the cloudtrail-event Lambda maps events
+ * with them (`events/cloudtrail-map.ts` derives its table from the rules' triggers).
  */
 export interface CloudTrailTrigger {
   readonly eventSource: 'ec2.amazonaws.com' | 's3.amazonaws.com';
   readonly eventName: string;
+  /** Why this call matters to the rule (documentation for readers). */
+  readonly why?: string;
+  /**
+   * The resources to re-evaluate for one record, or why there are none (a scope finder of
+   * `events/scope-finders.ts`). Absent: every resource the rule reads in the account and region.
+   */
+  readonly affects?: (record: CloudTrailRecord) => MappedScope;
 }
 
 /** IAM actions a rule needs, for detection (read) and for its fix (write). */
@@ -149,8 +103,48 @@ export interface RuleCompliance {
   readonly referenceUrl: string;
 }
 
-export interface Rule<T extends ResourceType = ResourceType> {
-  readonly id: RuleId;
+/** OpsCenter's categories: Availability, Cost, Performance, Recovery, Security. */
+export type TicketCategory = 'Availability' | 'Cost' | 'Performance' | 'Recovery' | 'Security';
+
+/** How a finding of the rule reads for people (notifications and tickets). */
+export interface RuleText {
+  /** A short title, for subjects and ticket summaries. */
+  readonly title: string;
+  /** Why the rule matters, in one or two sentences. */
+  readonly whyItMatters: string;
+  /** The OpsCenter category of its OpsItems. */
+  readonly ticketCategory: TicketCategory;
+}
+
+/**
+ * What the organization sweep must fetch besides the aggregator's advanced query for a verdict
+ * of this rule to be final. The sweep runs these generically; it names no rule.
+ */
+export interface RuleSweepNeeds {
+  /**
+   * Evaluations the query's fields cannot settle (advanced queries cannot select a bucket's
+   * policy or ACL): the sweep fetches the whole configuration item (BatchGet) and evaluates again.
+   * `noun` names the resource in logs (`bucket details unreadable`, `{ bucket: id }`).
+   */
+  readonly fullItem?: { readonly when: (evaluation: Evaluation) => boolean; readonly noun: string };
+  /**
+   * Evaluations of VPC endpoints that knowing the AZs their service is offered in could change:
+   * the sweep asks the member account and evaluates again with them.
+   */
+  readonly serviceZones?: { readonly when: (evaluation: Evaluation) => boolean };
+}
+
+/**
+ * A rule: everything about it in its module. The registry (`./index.ts`) lists the modules;
+ * every other list (rule ids, schemas, the CloudTrail map, IAM policies, the sweep's query) is
+ * derived from it. See ARCHITECTURE.md, "A rule module".
+ */
+export interface Rule<
+  T extends ResourceType = ResourceType,
+  Id extends string = RuleId,
+  Options extends z.ZodObject | undefined = z.ZodObject | undefined,
+> {
+  readonly id: Id;
   /** The resource type evaluated (and reported to AWS Config). */
   readonly resourceType: T;
   /** Other resource types the evaluation reads. */
@@ -160,7 +154,21 @@ export interface Rule<T extends ResourceType = ResourceType> {
   readonly title: string;
   readonly description: string;
   readonly triggers: readonly CloudTrailTrigger[];
+  /**
+   * The configuration-item fields the evaluation needs, per resource type, as AWS Config's
+   * advanced queries name them (`configuration.subnetIds`). The sweep selects exactly their union
+   * (plus the fields every item carries); the normalizer must read each one (checked when the
+   * query is derived).
+   */
+  readonly configurationFields: Readonly<Partial<Record<ResourceType, readonly string[]>>>;
   readonly permissions: RulePermissions;
+  /**
+   * The rule's options in the settings document (`rules.<id>`, besides `mode`), as a strict zod
+   * object whose every field has a default. Absent: the rule has no options.
+   */
+  readonly options: Options;
+  readonly text: RuleText;
+  readonly sweep?: RuleSweepNeeds;
   /** The published controls it checks (see {@link RuleCompliance}). */
   readonly compliance?: RuleCompliance;
   evaluate(resource: Extract<Resource, { resourceType: T }>, context: EvaluationContext): Evaluation;

@@ -3,6 +3,7 @@
  * their shape. A secret's value is never logged and never part of an error (see {@link SecretError}).
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { THROTTLING_ERROR_NAMES } from '../aws/errors';
 import { SecretError } from './errors';
 
 /** A schema for a secret's JSON (a zod schema fits). */
@@ -38,7 +39,7 @@ interface Cached {
 
 /** AWS error names after which a retry may succeed without anyone changing anything. */
 const TRANSIENT = new Set([
-  'ThrottlingException',
+  ...THROTTLING_ERROR_NAMES,
   'InternalServiceError',
   'InternalServiceErrorException',
   'TimeoutError',

@@ -8,7 +8,13 @@
  */
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { SettingsReadError, SettingsValidationError } from './errors';
-import { DEFAULT_SETTINGS, parseSettingsJson, type Settings, withoutAutoFix } from './schema';
+import {
+  DEFAULT_SETTINGS,
+  parseSettingsJson,
+  type Settings,
+  type SettingsContext,
+  withoutAutoFix,
+} from './schema';
 
 export interface SettingsProviderOptions {
   readonly ssm: SSMClient;
@@ -26,6 +32,8 @@ export interface SettingsProviderOptions {
   readonly onInvalid?: (error: SettingsValidationError) => void | Promise<void>;
   /** Called when a read fails but the last valid settings stay in force (throttling, access denied). */
   readonly onReadError?: (error: SettingsReadError) => void | Promise<void>;
+  /** The reader's own account and Region: a document naming a ticket secret elsewhere is invalid. */
+  readonly context?: SettingsContext;
 }
 
 interface Cached {
@@ -57,6 +65,7 @@ export class SettingsProvider {
   readonly #now: () => number;
   readonly #onInvalid: SettingsProviderOptions['onInvalid'];
   readonly #onReadError: SettingsProviderOptions['onReadError'];
+  readonly #context: SettingsContext;
   readonly #reported = new Set<string>();
   #cached: Cached | undefined;
   #lastValid: Settings | undefined;
@@ -74,6 +83,7 @@ export class SettingsProvider {
     this.#now = options.now ?? Date.now;
     this.#onInvalid = options.onInvalid;
     this.#onReadError = options.onReadError;
+    this.#context = options.context ?? {};
   }
 
   /** The settings in force now (see the class documentation). */
@@ -108,7 +118,7 @@ export class SettingsProvider {
     const source =
       version === undefined ? this.#parameterName : `${this.#parameterName} (version ${version})`;
     try {
-      return this.#keep(parseSettingsJson(text ?? '', source), readAt, true);
+      return this.#keep(parseSettingsJson(text ?? '', source, this.#context), readAt, true);
     } catch (error) {
       if (!(error instanceof SettingsValidationError)) throw error;
       await this.#report(error, version === undefined ? `text:${text}` : `version:${version}`);

@@ -25,7 +25,7 @@ export function modeFor(settings: Settings, ruleId: RuleId, accountId: string): 
   const accountRule = account?.rules[ruleId]?.mode;
   if (accountRule) return { mode: accountRule, from: `accounts.${accountId}.rules.${ruleId}.mode` };
   if (account?.defaultMode) return { mode: account.defaultMode, from: `accounts.${accountId}.defaultMode` };
-  const rule = settings.rules[ruleId].mode;
+  const rule = settings.rules[ruleId]?.mode;
   if (rule) return { mode: rule, from: `rules.${ruleId}.mode` };
   return { mode: settings.defaultMode, from: 'defaultMode' };
 }
@@ -66,4 +66,18 @@ export function isExpired(exemption: Pick<Exemption, 'until'>, now: Date): boole
 /** The first millisecond after the given UTC day. */
 function endOfDay(day: string): number {
   return Date.parse(`${day}T00:00:00.000Z`) + 24 * 60 * 60 * 1000;
+}
+
+/** Hours between two updates about one open finding when `notifications.commentIntervalHours` is not set. */
+export const DEFAULT_COMMENT_INTERVAL_HOURS = 24;
+
+/**
+ * The least time between two updates (ticket comment, notification) about the same open finding
+ * that the settings ask for, in seconds.
+ *
+ * @example
+ * commentIntervalSeconds(settings); // 86400 by default
+ */
+export function commentIntervalSeconds(settings: Pick<Settings, 'notifications'>): number {
+  return (settings.notifications.commentIntervalHours ?? DEFAULT_COMMENT_INTERVAL_HOURS) * 3600;
 }

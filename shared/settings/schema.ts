@@ -1,19 +1,23 @@
 /**
- * The settings document (DESIGN.md, "Settings"): one JSON document in SSM Parameter Store that
+ * The settings document (ARCHITECTURE.md, "The settings contract"): one JSON document in SSM Parameter Store that
  * says, per rule and account, whether endpoint-guard ignores, notifies, tickets or fixes.
  *
  * Every object is strict, so a misspelled key fails loudly and names itself instead of silently
  * meaning "default". Errors list every problem with its JSON path.
  */
 import { z } from 'zod';
-import { RULE_IDS } from '../rules/index';
+import { derived, RULE_IDS, RULES, type RuleOptions, ruleOptionsFrom } from '../rules/index';
+import type { RuleId } from '../rules/types';
 import {
-  DEFAULT_RULE_OPTIONS,
-  type GatewayServiceRequirement,
-  type RuleId,
-  type RuleOptions,
-} from '../rules/types';
+  JIRA_SECRET_SHAPE,
+  SERVICENOW_SECRET_SHAPE,
+  TICKET_SINKS_WITH_SECRETS,
+  type TicketSinkWithSecret,
+  ticketSecretName,
+  WEBHOOK_SECRET_SHAPE,
+} from '../tickets/credentials';
 import { SettingsValidationError } from './errors';
+import { strictObject } from './strict-object';
 
 /** What endpoint-guard does with a NON_COMPLIANT finding. */
 export type Mode = 'off' | 'notify' | 'ticket' | 'auto-fix';
@@ -37,22 +41,13 @@ export interface RuleSettings {
   readonly mode?: Mode;
 }
 
-/** `rules.gateway-endpoint-routes`: the mode plus the options its evaluation reads. */
-export interface GatewayEndpointRoutesSettings extends RuleSettings {
-  /** Create a missing S3 / DynamoDB gateway endpoint (`CreateVpcEndpoint`). @default false */
-  readonly allowCreateEndpoint: boolean;
-  /** Which gateway endpoints a private route table needs. @default { s3: 'required', dynamodb: 'if-present' } */
-  readonly services: { readonly s3: GatewayServiceRequirement; readonly dynamodb: GatewayServiceRequirement };
-  /** Also check route tables with a default route to an internet gateway. @default false */
-  readonly includePublicRouteTables: boolean;
-}
-
-/** `rules`: one entry per rule of the registry, options filled in with their defaults. */
-export interface RulesSettings {
-  readonly 'interface-endpoint-multi-az': RuleSettings;
-  readonly 's3-bucket-public-access': RuleSettings;
-  readonly 'gateway-endpoint-routes': GatewayEndpointRoutesSettings;
-}
+/**
+ * `rules`: one entry per rule of the registry: the mode, plus the options the rule's module
+ * declares (filled in with their defaults).
+ */
+export type RulesSettings = {
+  readonly [Id in RuleId]: RuleSettings & (Id extends keyof RuleOptions ? RuleOptions[Id] : unknown);
+};
 
 /** `accounts.<12-digit id>`: overrides for one member account; they win over `rules` and `defaultMode`. */
 export interface AccountSettings {
@@ -75,37 +70,40 @@ export interface Exemption {
   readonly until?: string;
 }
 
-/** `tickets.jira`: Jira Cloud / Data Center REST API. */
+/**
+ * The stack's own secret of a sink, when the settings name it: `arn:...:secret:endpoint-guard/tickets/jira`
+ * (with or without Secrets Manager's six-character suffix). The secret is read by its name in
+ * remediate's own account and Region whether or not the settings name it; naming any other secret
+ * makes the document invalid.
+ */
+export type OwnSecretArn = string;
+
+/** `tickets.jira`: Jira Cloud / Data Center REST API. The site and credentials live in the secret. */
 export interface JiraSettings {
-  /** `https://example.atlassian.net` */
-  readonly baseUrl: string;
   /** `OPS` */
   readonly projectKey: string;
   /** @default 'Task' */
   readonly issueType: string;
   /** The workflow transition that closes an issue once its finding is compliant. @default 'Done' */
   readonly doneTransition: string;
-  /** Secrets Manager secret holding the API credentials (never the credentials themselves). */
-  readonly secretArn: string;
+  readonly secretArn?: OwnSecretArn;
 }
 
-/** `tickets.servicenow`: ServiceNow Table API (incidents). */
+/** `tickets.servicenow`: ServiceNow Table API (incidents). The instance and credentials live in the secret. */
 export interface ServiceNowSettings {
-  /** `https://example.service-now.com` */
-  readonly instanceUrl: string;
-  /** Secrets Manager secret holding the API credentials. */
-  readonly secretArn: string;
+  readonly secretArn?: OwnSecretArn;
   /** Assignment group of new incidents (name or sys_id). */
   readonly assignmentGroup?: string;
   /** `close_code` of resolved incidents: one of the instance's choices. @default 'Solution provided' */
   readonly closeCode: string;
 }
 
-/** `tickets.webhook`: a JSON POST per ticket, signed with the secret. */
+/** `close_code` of resolved ServiceNow incidents when the settings name none. */
+export const DEFAULT_SERVICENOW_CLOSE_CODE = 'Solution provided';
+
+/** `tickets.webhook`: a JSON POST per ticket, signed. The URL and the signing key live in the secret. */
 export interface WebhookSettings {
-  readonly url: string;
-  /** Secrets Manager secret holding the signing key. */
-  readonly secretArn: string;
+  readonly secretArn?: OwnSecretArn;
 }
 
 export interface TicketSettings {
@@ -113,15 +111,24 @@ export interface TicketSettings {
   readonly sink: TicketSink;
   /** Required when `sink` is `jira`. */
   readonly jira?: JiraSettings;
-  /** Required when `sink` is `servicenow`. */
+  /** Optional: the defaults apply. */
   readonly servicenow?: ServiceNowSettings;
-  /** Required when `sink` is `webhook`. */
+  /** Optional: everything the webhook needs is in its secret. */
   readonly webhook?: WebhookSettings;
 }
 
 export interface NotificationSettings {
   /** Least hours between two updates (ticket comment, notification) about the same open finding. */
   readonly commentIntervalHours?: number;
+}
+
+/** `securityHub`: the Security Hub sink. */
+export interface SecurityHubSettings {
+  /**
+   * Import every finding into AWS Security Hub in endpoint-guard's home Region (the central
+   * account's hub), updated in place and archived when compliant again. @default false
+   */
+  readonly enabled: boolean;
 }
 
 /** The parsed settings document with every default filled in. Deeply frozen. */
@@ -140,42 +147,30 @@ export interface Settings {
   readonly maxFixesPerAccountPerHour: number;
   readonly tickets: TicketSettings;
   readonly notifications: NotificationSettings;
-}
-
-/** A strict object whose unknown-key problem names the keys it does accept. */
-function strictObject<T extends z.core.$ZodLooseShape>(shape: T, what: 'key' | 'rule' = 'key') {
-  const known = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `unknown ${what}; expected one of ${known}` : undefined,
-  });
+  readonly securityHub: SecurityHubSettings;
 }
 
 const modeSchema = z.enum(MODES as readonly [Mode, ...Mode[]]);
-const ruleIdSchema = z.enum(RULE_IDS as readonly [RuleId, ...RuleId[]]);
-const requirementSchema = z.enum(['required', 'if-present', 'ignore']);
-const gatewayDefaults = DEFAULT_RULE_OPTIONS['gateway-endpoint-routes'];
 
-const plainRuleSchema = strictObject({ mode: modeSchema.optional() }).prefault({});
+/** `rules`: one entry per registered rule, in registry order: `mode` plus the rule's options. */
+function rulesShape(): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    RULES.map((rule) => [
+      rule.id,
+      strictObject({
+        mode: modeSchema.optional(),
+        ...rule.options?.shape,
+      }).prefault({}),
+    ]),
+  );
+}
 
-// `satisfies` makes a rule added to the RuleId union fail to compile here until it has an entry.
-const rulesShape = {
-  'interface-endpoint-multi-az': plainRuleSchema,
-  's3-bucket-public-access': plainRuleSchema,
-  'gateway-endpoint-routes': strictObject({
-    mode: modeSchema.optional(),
-    allowCreateEndpoint: z.boolean().default(gatewayDefaults.allowCreateEndpoint),
-    services: strictObject({
-      s3: requirementSchema.default(gatewayDefaults.services.s3),
-      dynamodb: requirementSchema.default(gatewayDefaults.services.dynamodb),
-    }).prefault({}),
-    includePublicRouteTables: z.boolean().default(gatewayDefaults.includePublicRouteTables),
-  }).prefault({}),
-} satisfies Record<RuleId, z.ZodType>;
-
-const accountRulesShape = Object.fromEntries(
-  RULE_IDS.map((id) => [id, strictObject({ mode: modeSchema.optional() }).optional()]),
-) as Record<RuleId, z.ZodOptional<z.ZodObject<{ mode: z.ZodOptional<typeof modeSchema> }, z.core.$strict>>>;
+/** `accounts.<id>.rules`: only `mode` per rule (rule options apply organization-wide). */
+function accountRulesShape(): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    RULE_IDS.map((id) => [id, strictObject({ mode: modeSchema.optional() }).optional()]),
+  );
+}
 
 const accountIdSchema = z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account id' });
 
@@ -185,82 +180,126 @@ const nonEmptyText = (what: string) =>
     .trim()
     .min(1, { error: `expected a non-empty ${what}` });
 
-const secretArnSchema = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/, {
-    error: 'expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:([\w/+=.@-]+)$/;
+
+/** The secret name in a Secrets Manager ARN, without the six-character suffix Secrets Manager adds. */
+function secretNameOf(name: string, expected: string): boolean {
+  return name === expected || (name.startsWith(`${expected}-`) && name.length === expected.length + 7);
+}
+
+const ownSecretArnSchema = (sink: TicketSinkWithSecret) =>
+  z.string().superRefine((arn, context) => {
+    const match = SECRET_ARN.exec(arn);
+    if (!match) {
+      context.addIssue({
+        code: 'invalid_format',
+        format: 'regex',
+        message:
+          'expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+      });
+    } else if (!secretNameOf(match[3] ?? '', ticketSecretName(sink))) {
+      context.addIssue({
+        code: 'custom',
+        message: `must name the stack's own secret ${ticketSecretName(sink)}, the only one remediate reads (or leave secretArn out)`,
+      });
+    }
   });
 
-const httpsUrlSchema = z
-  .url({ protocol: /^https$/, error: 'expected an https:// URL' })
-  // Credentials in a URL end up in logs and ticket payloads: they belong in the secret.
-  .refine((url) => !/^https:\/\/[^/?#]*@/i.test(url), {
-    error: 'expected an https:// URL without user name or password (put credentials in the secret)',
+/**
+ * A key that used to say where a sink sends its credentials. Rejected with the exact migration:
+ * the destination now lives in the sink's secret, where only those who may read the credentials
+ * can change it. The value is never echoed (a webhook URL may carry its own secret).
+ */
+const movedToSecret = (sink: TicketSinkWithSecret, shape: string) =>
+  z.unknown().superRefine((value, context) => {
+    if (value === undefined) return;
+    context.addIssue({
+      code: 'custom',
+      message:
+        `no longer read from the settings (anyone who may edit them could send the ${sink} credentials to another host): ` +
+        `move it into the secret ${ticketSecretName(sink)}, which now holds ${shape}, then delete this key`,
+    });
   });
-
-const ticketBlocks = ['jira', 'servicenow', 'webhook'] as const;
 
 const ticketsSchema = strictObject({
   sink: z.enum(TICKET_SINKS as readonly [TicketSink, ...TicketSink[]]).default('opscenter'),
   jira: strictObject({
-    baseUrl: httpsUrlSchema,
+    baseUrl: movedToSecret('jira', JIRA_SECRET_SHAPE).optional(),
     projectKey: z.string().regex(/^[A-Z][A-Z0-9_]+$/, { error: 'expected a Jira project key such as OPS' }),
     issueType: nonEmptyText('issue type').default('Task'),
     doneTransition: nonEmptyText('transition name').default('Done'),
-    secretArn: secretArnSchema,
+    secretArn: ownSecretArnSchema('jira').optional(),
   }).optional(),
   servicenow: strictObject({
-    instanceUrl: httpsUrlSchema,
-    secretArn: secretArnSchema,
+    instanceUrl: movedToSecret('servicenow', SERVICENOW_SECRET_SHAPE).optional(),
+    secretArn: ownSecretArnSchema('servicenow').optional(),
     assignmentGroup: nonEmptyText('assignment group').optional(),
-    closeCode: nonEmptyText('close code').default('Solution provided'),
+    closeCode: nonEmptyText('close code').default(DEFAULT_SERVICENOW_CLOSE_CODE),
   }).optional(),
-  webhook: strictObject({ url: httpsUrlSchema, secretArn: secretArnSchema }).optional(),
+  webhook: strictObject({
+    url: movedToSecret('webhook', WEBHOOK_SECRET_SHAPE).optional(),
+    secretArn: ownSecretArnSchema('webhook').optional(),
+  }).optional(),
 })
   .superRefine((tickets, context) => {
-    for (const block of ticketBlocks) {
-      if (tickets.sink === block && tickets[block] === undefined) {
-        context.addIssue({
-          code: 'custom',
-          path: [block],
-          message: `required when tickets.sink is "${block}"`,
-        });
-      }
+    if (tickets.sink === 'jira' && tickets.jira === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['jira'],
+        message: 'required when tickets.sink is "jira" (at least its projectKey)',
+      });
     }
   })
   .prefault({});
 
-/** The schema of the settings document (exported for JSON Schema generation with `z.toJSONSchema`). */
-export const settingsSchema = strictObject({
-  version: z.literal(SETTINGS_VERSION),
-  defaultMode: modeSchema.default('ticket'),
-  dryRun: z.boolean().default(false),
-  rules: strictObject(rulesShape, 'rule').prefault({}),
-  accounts: z
-    .record(
-      accountIdSchema,
-      strictObject({
-        defaultMode: modeSchema.optional(),
-        rules: strictObject(accountRulesShape, 'rule').prefault({}),
-      }),
-    )
-    .prefault({}),
-  exemptions: z
-    .array(
-      strictObject({
-        resource: z.string().regex(/^\S+$/, { error: 'expected a resource ARN or id (no spaces)' }),
-        rule: ruleIdSchema.optional(),
-        reason: nonEmptyText('reason'),
-        until: z.iso.date({ error: 'expected a date as YYYY-MM-DD' }).optional(),
-      }),
-    )
-    .prefault([]),
-  maxFixesPerAccountPerHour: z.int().min(0, { error: 'expected an integer ≥ 0' }).default(10),
-  tickets: ticketsSchema,
-  notifications: strictObject({
-    commentIntervalHours: z.number().positive({ error: 'expected a number of hours > 0' }).optional(),
-  }).prefault({}),
+/** Builds the schema of the settings document from the rules registered now. */
+function buildSettingsSchema() {
+  const ruleIdSchema = z.enum(RULE_IDS as readonly [RuleId, ...RuleId[]]);
+  return strictObject({
+    version: z.literal(SETTINGS_VERSION),
+    defaultMode: modeSchema.default('ticket'),
+    dryRun: z.boolean().default(false),
+    rules: strictObject(rulesShape(), 'rule').prefault({}),
+    accounts: z
+      .record(
+        accountIdSchema,
+        strictObject({
+          defaultMode: modeSchema.optional(),
+          rules: strictObject(accountRulesShape(), 'rule').prefault({}),
+        }),
+      )
+      .prefault({}),
+    exemptions: z
+      .array(
+        strictObject({
+          resource: z.string().regex(/^\S+$/, { error: 'expected a resource ARN or id (no spaces)' }),
+          rule: ruleIdSchema.optional(),
+          reason: nonEmptyText('reason'),
+          until: z.iso.date({ error: 'expected a date as YYYY-MM-DD' }).optional(),
+        }),
+      )
+      .prefault([]),
+    maxFixesPerAccountPerHour: z.int().min(0, { error: 'expected an integer ≥ 0' }).default(10),
+    tickets: ticketsSchema,
+    notifications: strictObject({
+      commentIntervalHours: z.number().positive({ error: 'expected a number of hours > 0' }).optional(),
+    }).prefault({}),
+    securityHub: strictObject({
+      enabled: z.boolean().default(false),
+    }).prefault({}),
+  });
+}
+
+const currentSettingsSchema = derived(() => {
+  settingsSchema = buildSettingsSchema();
+  return settingsSchema;
 });
+
+/**
+ * The schema of the settings document (for JSON Schema generation with `z.toJSONSchema`), for the
+ * rules registered now: rebuilt (and this binding updated) when a rule is registered later.
+ */
+export let settingsSchema = buildSettingsSchema();
 
 /**
  * Validates a settings document and fills in every default. Throws a
@@ -271,13 +310,45 @@ export const settingsSchema = strictObject({
  * const settings = parseSettings({ version: 1, rules: { 's3-bucket-public-access': { mode: 'auto-fix' } } });
  * settings.defaultMode; // 'ticket'
  */
-export function parseSettings(value: unknown, source?: string): Settings {
-  const result = settingsSchema.safeParse(value);
+export function parseSettings(value: unknown, source?: string, context: SettingsContext = {}): Settings {
+  const result = currentSettingsSchema().safeParse(value);
   if (!result.success) {
     throw new SettingsValidationError(problemsOf(result.error.issues, value), source ? { source } : {});
   }
-  const settings: Settings = result.data;
+  const settings = result.data as unknown as Settings;
+  const foreign = foreignSecretProblems(settings.tickets, context);
+  if (foreign.length > 0) throw new SettingsValidationError(foreign, source ? { source } : {});
   return deepFreeze(settings);
+}
+
+/**
+ * Where the document is read: remediate's own account and Region. A `secretArn` naming a secret of
+ * another account or Region is rejected, even when its name is the stack's.
+ */
+export interface SettingsContext {
+  /** 12-digit account id of the stack that reads the settings. */
+  readonly accountId?: string | undefined;
+  readonly region?: string | undefined;
+}
+
+function foreignSecretProblems(tickets: TicketSettings, context: SettingsContext): string[] {
+  return TICKET_SINKS_WITH_SECRETS.flatMap((sink) => {
+    const arn = tickets[sink]?.secretArn;
+    const match = arn === undefined ? null : SECRET_ARN.exec(arn);
+    if (!match) return [];
+    const [, region, accountId] = match;
+    const where =
+      context.accountId !== undefined && accountId !== context.accountId
+        ? `account ${accountId}, not this stack's account ${context.accountId}`
+        : context.region !== undefined && region !== context.region
+          ? `Region ${region}, not this stack's Region ${context.region}`
+          : undefined;
+    return where === undefined
+      ? []
+      : [
+          `tickets.${sink}.secretArn: names a secret in ${where}; remediate reads only ${ticketSecretName(sink)} of its own account and Region (leave secretArn out)`,
+        ];
+  });
 }
 
 /**
@@ -287,8 +358,8 @@ export function parseSettings(value: unknown, source?: string): Settings {
  * @example
  * const settings = parseSettingsJson(await readFile('settings.json', 'utf8'), 'settings.json');
  */
-export function parseSettingsJson(text: string, source?: string): Settings {
-  return parseSettings(parseJson(text, source), source);
+export function parseSettingsJson(text: string, source?: string, context: SettingsContext = {}): Settings {
+  return parseSettings(parseJson(text, source), source, context);
 }
 
 /**
@@ -330,14 +401,7 @@ export const DEFAULT_SETTINGS: Settings = parseSettings({ version: SETTINGS_VERS
  * const evaluation = rule.evaluate(resource, { inventory, options: ruleOptionsOf(settings) });
  */
 export function ruleOptionsOf(settings: Settings): RuleOptions {
-  const gateway = settings.rules['gateway-endpoint-routes'];
-  return {
-    'gateway-endpoint-routes': {
-      allowCreateEndpoint: gateway.allowCreateEndpoint,
-      services: { s3: gateway.services.s3, dynamodb: gateway.services.dynamodb },
-      includePublicRouteTables: gateway.includePublicRouteTables,
-    },
-  };
+  return ruleOptionsFrom(settings.rules);
 }
 
 /**

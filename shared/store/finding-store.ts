@@ -1,6 +1,6 @@
 /**
  * The findings and audit store: one DynamoDB table (`TABLE_NAME`), partition key `pk` and sort
- * key `sk` (strings), TTL attribute `expiresAt` (epoch seconds). DESIGN.md, "Findings and audit
+ * key `sk` (strings), TTL attribute `expiresAt` (epoch seconds). ARCHITECTURE.md, "The findings and audit
  * store".
  *
  * ## Item layout

@@ -29,8 +29,11 @@ export function hourOf(now: Date): string {
   return now.toISOString().slice(0, 13);
 }
 
-/** What a claim is for: one fix of a plan, one ticket per finding, one rollback per audit record. */
-export type ClaimKind = 'fix' | 'ticket' | 'rollback';
+/**
+ * What a claim is for: one fix of a plan, one ticket per finding, one rollback per audit record,
+ * one Security Hub import per finding at a time (and what it last imported).
+ */
+export type ClaimKind = 'fix' | 'ticket' | 'rollback' | 'securityhub';
 
 /** `CLAIM#<kind>#<key>`: whoever writes it first owns the work. */
 export function claimPk(kind: ClaimKind, key: string): string {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { remediationPlanSchema } from '../findings/finding';
 import { type AppliedChange, appliedChangeSchema } from '../remediation/changes';
+import { ruleIdSchema } from '../rules/index';
 import type { ComplianceStatus, RemediationPlan, RuleId, Severity } from '../rules/types';
 import type { ClaimKind } from './keys';
 
@@ -166,7 +167,7 @@ const fixOutcomes = ['applied', 'skipped', 'failed'] as const;
 
 export const findingStateSchema = z.object({
   findingId: z.string(),
-  ruleId: z.enum(['interface-endpoint-multi-az', 's3-bucket-public-access', 'gateway-endpoint-routes']),
+  ruleId: ruleIdSchema,
   resourceType: z.string(),
   resourceId: z.string(),
   resourceArn: z.string(),
@@ -237,7 +238,7 @@ export const auditListingSchema = auditRecordSchema.pick({
 });
 
 export const claimSchema = z.object({
-  kind: z.enum(['fix', 'ticket', 'rollback']),
+  kind: z.enum(['fix', 'ticket', 'rollback', 'securityhub']),
   key: z.string(),
   token: z.string(),
   claimedAt: z.string(),

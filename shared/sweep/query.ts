@@ -4,42 +4,30 @@
  *
  * What advanced queries can select is listed per type in awslabs/aws-config-resource-schema
  * (`config/properties/resource-types/<Type>.properties.json`). The sweep selects only what the
- * rules read:
+ * rules read, derived from the rule modules (`configurationFields`):
  * - every type: `resourceId, resourceType, accountId, awsRegion, configurationItemStatus,
  *   configurationItemCaptureTime, tags` (the capture time dates the observation; tags carry
  *   `endpoint-guard:exempt` and the subnets' Name). No `arn`: the normalizer derives the same ARN
  *   the live readers use, so a finding has one id whichever detector saw it.
- * - VPC endpoints: `configuration.vpcId, vpcEndpointType, serviceName, state, subnetIds,
- *   routeTableIds`. The schema spells the state `configuration.state.value`; the normalizer
- *   accepts both spellings.
- * - subnets: `configuration.vpcId, availabilityZone, availableIpAddressCount, state`.
- * - route tables: `configuration.vpcId, routes, associations` (whole sub-objects: a table's
- *   routes and associations are read together, so each element keeps its fields together).
- * - buckets: `configuration.name` and
- *   `supplementaryConfiguration.PublicAccessBlockConfiguration`.
- * - the account's Block Public Access: its four `configuration` flags.
+ * - then every `configuration.*` field some rule needs, then the `supplementaryConfiguration.*`
+ *   ones, each once, in the order of the resource types (endpoints, subnets, route tables, VPCs,
+ *   buckets, the account's Block Public Access). A route table's `routes` and `associations` are
+ *   whole sub-objects, so each element keeps its fields together. The schema spells an
+ *   endpoint's state `configuration.state.value`; the normalizer accepts both spellings.
  *
  * What advanced queries cannot give: a bucket's policy and ACL (the schema has no
  * `supplementaryConfiguration.BucketPolicy` / `AccessControlList`), and the AZs an endpoint
  * service is offered in (not a Config resource at all). The sweep fetches those separately, and
- * only where the verdict depends on them (see `sweeper.ts`).
+ * only where a rule says the verdict depends on them (its `sweep` needs; see `sweeper.ts`).
  *
- * Advanced queries do not return `ResourceNotRecorded` items, and the VPC type is not read: no
- * rule needs it.
- */
-import type { ResourceType } from '../model';
+ * Advanced queries do not return `ResourceNotRecorded` items, and a type no rule reads (the VPC)
+ * is not swept.
+ */ import { NORMALIZED_FIELDS } from '../inventory/configuration-item';
+import { type ResourceType, SUPPORTED_RESOURCE_TYPES } from '../model';
+import { derived, RULES } from '../rules/index';
 
-/** The resource types the sweep reads: every type a rule evaluates or reads. */
-export const SWEEP_RESOURCE_TYPES: readonly ResourceType[] = [
-  'AWS::EC2::VPCEndpoint',
-  'AWS::EC2::Subnet',
-  'AWS::EC2::RouteTable',
-  'AWS::S3::Bucket',
-  'AWS::S3::AccountPublicAccessBlock',
-];
-
-/** The fields the sweep selects (see the module comment for why each is needed). */
-export const SELECT_FIELDS: readonly string[] = [
+/** The fields every swept item is selected with. */
+const COMMON_FIELDS = [
   'resourceId',
   'resourceType',
   'accountId',
@@ -47,23 +35,43 @@ export const SELECT_FIELDS: readonly string[] = [
   'configurationItemStatus',
   'configurationItemCaptureTime',
   'tags',
-  'configuration.vpcId',
-  'configuration.vpcEndpointType',
-  'configuration.serviceName',
-  'configuration.state',
-  'configuration.subnetIds',
-  'configuration.routeTableIds',
-  'configuration.availabilityZone',
-  'configuration.availableIpAddressCount',
-  'configuration.routes',
-  'configuration.associations',
-  'configuration.name',
-  'configuration.blockPublicAcls',
-  'configuration.ignorePublicAcls',
-  'configuration.blockPublicPolicy',
-  'configuration.restrictPublicBuckets',
-  'supplementaryConfiguration.PublicAccessBlockConfiguration',
-];
+] as const;
+
+/** The resource types the sweep reads: every type a rule declares configuration fields of. */
+export const sweepResourceTypes = derived((): readonly ResourceType[] =>
+  SUPPORTED_RESOURCE_TYPES.filter((type) =>
+    RULES.some((rule) => rule.configurationFields[type] !== undefined),
+  ),
+);
+
+/**
+ * The fields the sweep selects: the common ones, then the union of the rules' configuration
+ * fields (see the module comment). Throws when a rule needs a field the normalizer does not read:
+ * selecting it would change nothing, and the rule would judge without it.
+ */
+export const selectFields = derived((): readonly string[] => {
+  const fields: string[] = [];
+  for (const type of SUPPORTED_RESOURCE_TYPES) {
+    for (const rule of RULES) {
+      for (const field of rule.configurationFields[type] ?? []) {
+        if (!NORMALIZED_FIELDS[type].includes(field)) {
+          throw new Error(
+            `rule ${rule.id} needs ${field} of ${type}, which the configuration-item normalizer does not read`,
+          );
+        }
+        if (!fields.includes(field)) fields.push(field);
+      }
+    }
+  }
+  const supplementary = (field: string) => field.startsWith('supplementaryConfiguration.');
+  return [...COMMON_FIELDS, ...fields.filter((f) => !supplementary(f)), ...fields.filter(supplementary)];
+});
+
+/** The resource types the sweep reads (the built-in rules'; see {@link sweepResourceTypes}). */
+export const SWEEP_RESOURCE_TYPES: readonly ResourceType[] = sweepResourceTypes();
+
+/** The fields the sweep selects (the built-in rules'; see {@link selectFields}). */
+export const SELECT_FIELDS: readonly string[] = selectFields();
 
 /** SelectAggregateResourceConfig rejects expressions longer than this (API reference). */
 export const MAX_EXPRESSION_LENGTH = 4096;
@@ -92,7 +100,7 @@ function typeCondition(types: readonly string[]): string {
  * @example
  * accountCountsExpression(); // "SELECT accountId, COUNT(*) WHERE resourceType IN (...) GROUP BY accountId"
  */
-export function accountCountsExpression(types: readonly string[] = SWEEP_RESOURCE_TYPES): string {
+export function accountCountsExpression(types: readonly string[] = sweepResourceTypes()): string {
   return `SELECT accountId, COUNT(*) WHERE ${typeCondition(types)} GROUP BY accountId`;
 }
 
@@ -104,10 +112,10 @@ export function accountCountsExpression(types: readonly string[] = SWEEP_RESOURC
  */
 export function shardExpression(
   accounts: readonly string[],
-  types: readonly string[] = SWEEP_RESOURCE_TYPES,
+  types: readonly string[] = sweepResourceTypes(),
 ): string {
   if (accounts.length === 0) throw new RangeError('a shard needs at least one account');
-  return `SELECT ${SELECT_FIELDS.join(', ')} WHERE ${typeCondition(types)} AND accountId IN (${sqlList(accounts)})`;
+  return `SELECT ${selectFields().join(', ')} WHERE ${typeCondition(types)} AND accountId IN (${sqlList(accounts)})`;
 }
 
 /**
@@ -120,7 +128,7 @@ export function shardExpression(
 export function vpcContextExpression(vpcIds: readonly string[]): string {
   if (vpcIds.length === 0) throw new RangeError('no VPC to read');
   return (
-    `SELECT ${SELECT_FIELDS.join(', ')} WHERE ${typeCondition(['AWS::EC2::Subnet', 'AWS::EC2::RouteTable'])}` +
+    `SELECT ${selectFields().join(', ')} WHERE ${typeCondition(['AWS::EC2::Subnet', 'AWS::EC2::RouteTable'])}` +
     ` AND configuration.vpcId IN (${sqlList(vpcIds)})`
   );
 }

@@ -8,7 +8,6 @@ import type { Finding } from '../findings/finding';
 import { normalizeConfigurationItem } from '../inventory/configuration-item';
 import type { Inventory } from '../inventory/inventory';
 import { isDeletedOrNotRecorded, type Resource } from '../model';
-import type { Evaluation } from '../rules/types';
 import type { PreviousStatus } from './previous-status';
 
 /** A row the normalizer refused: logged and skipped, the rest of the shard goes on. */
@@ -124,16 +123,4 @@ export function changeOf(finding: Finding, previous: PreviousStatus | undefined)
   const recorded = Date.parse(previous.lastObservedAt);
   if (Number.isFinite(recorded) && Date.parse(finding.observedAt) <= recorded) return 'stale';
   return 'changed';
-}
-
-/**
- * Whether knowing the AZs the endpoint's service is offered in could make a non-compliant
- * interface endpoint compliant: it covers at least two AZs but not all of its VPC's. (Covering
- * fewer than two is non-compliant whatever the service's AZs; the required AZs can only shrink.)
- */
-export function mayPassWithServiceZones(evaluation: Evaluation): boolean {
-  if (evaluation.ruleId !== 'interface-endpoint-multi-az' || evaluation.status !== 'NON_COMPLIANT')
-    return false;
-  const { coveredAvailabilityZones: covered, missingAvailabilityZones: missing } = evaluation.evidence;
-  return Array.isArray(covered) && covered.length >= 2 && Array.isArray(missing) && missing.length > 0;
 }

@@ -42,7 +42,8 @@ import { mapWithConcurrency } from '../aws/concurrency';
 import { type Finding, findingSchema, toFinding } from '../findings/finding';
 import { normalizeConfigurationItem } from '../inventory/configuration-item';
 import { Inventory } from '../inventory/inventory';
-import type { Bucket, Resource, VpcEndpoint } from '../model';
+import { type Logger, SILENT_LOGGER } from '../logger';
+import type { Resource, VpcEndpoint } from '../model';
 import { ruleById } from '../rules/index';
 import type { Evaluation, EvaluationContext, RuleOptions } from '../rules/types';
 import { scanInventory } from '../scan/scan';
@@ -61,7 +62,6 @@ import {
   type ChangeVerdict,
   changeOf,
   foreignVpcIds,
-  mayPassWithServiceZones,
   normalizeRows,
   ObservationClock,
   type SkippedRow,
@@ -74,12 +74,8 @@ export type ServiceZoneLookup = (
   serviceNames: readonly string[],
 ) => Promise<ReadonlyMap<string, readonly string[]>>;
 
-/** A structured logger (Powertools Logger fits). */
-export interface SweepLogger {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-  error(message: string, attributes: Record<string, unknown>): void;
-}
+/** A structured logger (Powertools Logger fits): the core's one logger interface. */
+export type SweepLogger = Logger;
 
 export interface SweeperOptions {
   readonly aggregator: Pick<AggregatorReader, 'select' | 'accountCounts' | 'items'>;
@@ -151,8 +147,6 @@ export interface ShardResult {
 /** The lease outlives the invocation's own time by this much (so a crash frees it soon after). */
 export const LEASE_MARGIN_SECONDS = 60;
 
-const SILENT: SweepLogger = { info() {}, warn() {}, error() {} };
-
 interface Entry {
   evaluation: Evaluation;
   /** The resource evaluated (read again since the query for bucket details). */
@@ -173,7 +167,7 @@ export class Sweeper {
 
   constructor(private readonly options: SweeperOptions) {
     this.now = options.now ?? (() => new Date());
-    this.logger = options.logger ?? SILENT;
+    this.logger = options.logger ?? SILENT_LOGGER;
     for (const [name, value] of [
       ['lookupConcurrency', options.lookupConcurrency ?? 8],
       ['shardConcurrency', options.shardConcurrency ?? 3],
@@ -328,7 +322,7 @@ export class Sweeper {
     );
     for (const entry of entries) judge(entry, clock, previous);
 
-    await this.detailBuckets(entries, inventory, context, clock, previous);
+    await this.detailFullItems(entries, inventory, context, clock, previous);
     const failedLookups = await this.applyServiceZones(entries, inventory, ruleOptions, clock, previous);
 
     const toPublish: Finding[] = [];
@@ -372,13 +366,14 @@ export class Sweeper {
   }
 
   /**
-   * Non-compliant buckets: their policy and ACL (not selectable in advanced queries) decide the
-   * severity. Read from the aggregator, 100 per call, for the buckets the store does not know as
-   * non-compliant, or whose item is newer than the store's observation (a policy or ACL change
-   * makes a new item); for the others nothing new can be learnt, and nothing is published. A
-   * bucket the aggregator no longer returns stays unverified this time.
+   * Evaluations a rule says the query's fields cannot settle (its `sweep.fullItem`: a
+   * non-compliant bucket, whose policy and ACL decide the severity, not selectable in advanced
+   * queries). Their whole items are read from the aggregator, 100 per call, for the resources the
+   * store does not know with that status, or whose item is newer than the store's observation
+   * (a policy or ACL change makes a new item); for the others nothing new can be learnt, and
+   * nothing is published. A resource the aggregator no longer returns stays unverified this time.
    */
-  private async detailBuckets(
+  private async detailFullItems(
     entries: Entry[],
     inventory: Inventory,
     context: EvaluationContext,
@@ -387,53 +382,71 @@ export class Sweeper {
   ): Promise<void> {
     const pending: Entry[] = [];
     for (const entry of entries) {
-      if (
-        entry.evaluation.ruleId !== 's3-bucket-public-access' ||
-        entry.evaluation.status !== 'NON_COMPLIANT'
-      )
-        continue;
-      if (isNewerThanStore(entry, previous, 'NON_COMPLIANT')) pending.push(entry);
+      const needs = ruleById(entry.evaluation.ruleId).sweep?.fullItem;
+      if (needs === undefined || !needs.when(entry.evaluation)) continue;
+      if (isNewerThanStore(entry, previous, entry.evaluation.status)) pending.push(entry);
       else entry.verdict = 'unchanged';
     }
     if (pending.length === 0) return;
-    const key = (accountId: string, region: string, resourceId: string): string =>
-      `${accountId}|${region}|${resourceId}`;
-    const byKey = new Map(
-      pending.map((entry) => [
-        key(entry.evaluation.accountId, entry.evaluation.region, entry.evaluation.resourceId),
-        entry,
-      ]),
-    );
-    const buckets = new Map<string, Bucket>();
-    for (const bucket of inventory.buckets())
-      buckets.set(key(bucket.accountId, bucket.region, bucket.resourceId), bucket);
-    const keys: AggregateKey[] = pending.map(({ evaluation }) => ({
-      accountId: evaluation.accountId,
-      region: evaluation.region,
-      resourceType: evaluation.resourceType,
-      resourceId: evaluation.resourceId,
-    }));
+    const key = (resourceType: string, accountId: string, region: string, resourceId: string): string =>
+      `${resourceType}|${accountId}|${region}|${resourceId}`;
+    const byKey = new Map<string, Entry[]>();
+    for (const entry of pending) {
+      const { resourceType, accountId, region, resourceId } = entry.evaluation;
+      const itemKey = key(resourceType, accountId, region, resourceId);
+      byKey.set(itemKey, [...(byKey.get(itemKey) ?? []), entry]);
+    }
+    const resources = new Map<string, Resource>();
+    for (const resource of inventory.resources())
+      resources.set(
+        key(resource.resourceType, resource.accountId, resource.region, resource.resourceId),
+        resource,
+      );
+    const seen = new Set<string>();
+    const keys: AggregateKey[] = [];
+    for (const { evaluation } of pending) {
+      const itemKey = key(
+        evaluation.resourceType,
+        evaluation.accountId,
+        evaluation.region,
+        evaluation.resourceId,
+      );
+      if (seen.has(itemKey)) continue;
+      seen.add(itemKey);
+      keys.push({
+        accountId: evaluation.accountId,
+        region: evaluation.region,
+        resourceType: evaluation.resourceType,
+        resourceId: evaluation.resourceId,
+      });
+    }
     const { items } = await this.options.aggregator.items(keys);
-    const rule = ruleById('s3-bucket-public-access');
     const detailed = new Set<Entry>();
     for (const item of items) {
-      const itemKey = key(String(item.accountId), String(item.awsRegion), String(item.resourceId));
-      const entry = byKey.get(itemKey);
-      if (entry === undefined) continue;
-      // BatchGet strips tags (an API limit): the query's tags (exemptions) stay.
-      const raw = { ...item, tags: buckets.get(itemKey)?.tags ?? {} };
-      try {
-        const bucket = normalizeConfigurationItem(raw, `bucket ${entry.evaluation.resourceId}`);
-        if (bucket?.resourceType !== 'AWS::S3::Bucket') continue;
-        entry.evaluation = rule.evaluate(bucket, context);
-        entry.resource = bucket;
-        judge(entry, clock, previous);
-        detailed.add(entry);
-      } catch (error) {
-        this.logger.warn('bucket details unreadable', {
-          bucket: entry.evaluation.resourceId,
-          error: error instanceof Error ? error.message : String(error),
-        });
+      const itemKey = key(
+        String(item.resourceType),
+        String(item.accountId),
+        String(item.awsRegion),
+        String(item.resourceId),
+      );
+      for (const entry of byKey.get(itemKey) ?? []) {
+        const rule = ruleById(entry.evaluation.ruleId);
+        const noun = rule.sweep?.fullItem?.noun ?? 'resource';
+        // BatchGet strips tags (an API limit): the query's tags (exemptions) stay.
+        const raw = { ...item, tags: resources.get(itemKey)?.tags ?? {} };
+        try {
+          const resource = normalizeConfigurationItem(raw, `${noun} ${entry.evaluation.resourceId}`);
+          if (resource?.resourceType !== rule.resourceType) continue;
+          entry.evaluation = rule.evaluate(resource, context);
+          entry.resource = resource;
+          judge(entry, clock, previous);
+          detailed.add(entry);
+        } catch (error) {
+          this.logger.warn(`${noun} details unreadable`, {
+            [noun]: entry.evaluation.resourceId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
       }
     }
     for (const entry of pending) if (!detailed.has(entry)) entry.unverified = true;
@@ -459,8 +472,9 @@ export class Sweeper {
     const pending = entries.filter(
       (entry) =>
         !entry.unverified &&
-        mayPassWithServiceZones(entry.evaluation) &&
-        isNewerThanStore(entry, previous, 'NON_COMPLIANT'),
+        entry.evaluation.resourceType === 'AWS::EC2::VPCEndpoint' &&
+        ruleById(entry.evaluation.ruleId).sweep?.serviceZones?.when(entry.evaluation) === true &&
+        isNewerThanStore(entry, previous, entry.evaluation.status),
     );
     if (lookup === undefined || pending.length === 0) return [];
 
@@ -487,7 +501,6 @@ export class Sweeper {
     }
 
     const failed: { accountId: string; region: string; error: string }[] = [];
-    const rule = ruleById('interface-endpoint-multi-az');
     await mapWithConcurrency([...groups.values()], this.options.lookupConcurrency ?? 8, async (group) => {
       let zones: ReadonlyMap<string, readonly string[]>;
       try {
@@ -522,6 +535,7 @@ export class Sweeper {
       group.entries.forEach((entry, index) => {
         const endpoint = group.endpoints[index];
         if (endpoint === undefined) return;
+        const rule = ruleById(entry.evaluation.ruleId);
         entry.evaluation = rule.evaluate(endpoint, { inventory: local, options: ruleOptions });
         entry.resource = endpoint;
         judge(entry, clock, previous);

@@ -3,13 +3,7 @@
  * OpsCenter, Atlassian Document Format for Jira, plain text for ServiceNow and the webhook).
  */
 import type { Finding } from '../findings/finding';
-import {
-  consoleUrl,
-  costImpact,
-  findingTitle,
-  planText,
-  WHY_IT_MATTERS,
-} from '../notifications/finding-text';
+import { consoleUrl, costImpact, findingTitle, planText, whyItMatters } from '../notifications/finding-text';
 import type { PreviousTicket, TicketOpening } from './ports';
 
 export interface TicketSection {
@@ -46,7 +40,7 @@ export function ticketText(finding: Finding, opening: TicketOpening): TicketText
         ...optional(consoleUrl(finding), (url) => `Console: ${url}`),
       ],
     },
-    { heading: 'Why it matters', lines: [WHY_IT_MATTERS[finding.ruleId]] },
+    { heading: 'Why it matters', lines: [whyItMatters(finding.ruleId)] },
     {
       heading: 'What will be done',
       lines: [

@@ -20,9 +20,7 @@ export { TicketResponseError, TicketSinkError } from './errors';
 export { findingKey } from './finding-key';
 export { JIRA_LABEL, JiraTicketSink, type JiraTicketSinkOptions } from './jira-sink';
 export {
-  commentIntervalSeconds,
   commentKey,
-  DEFAULT_COMMENT_INTERVAL_HOURS,
   TicketLifecycle,
   type TicketLifecycleOptions,
   type TicketLogger,

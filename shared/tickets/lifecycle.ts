@@ -20,6 +20,7 @@
  * Store and sink calls per step are listed on each method.
  */
 import type { Finding } from '../findings/finding';
+import { type Logger, SILENT_LOGGER } from '../logger';
 import type {
   TicketResult,
   TicketService,
@@ -27,6 +28,7 @@ import type {
   TicketServiceResolution,
 } from '../remediation/ports';
 import type { Decision } from '../settings/decision';
+import { commentIntervalSeconds } from '../settings/resolve';
 import type { Settings } from '../settings/schema';
 import type { FindingStore } from '../store/finding-store';
 import type { Claim } from '../store/records';
@@ -36,25 +38,8 @@ import type { TicketSink } from './ports';
 import { asPrevious, decodeTicket, encodeTicket, type StoredTicket, ticketName } from './reference';
 import type { TicketSinkSource } from './sink-factory';
 
-/** Hours between two updates of an open ticket when `notifications.commentIntervalHours` is not set. */
-export const DEFAULT_COMMENT_INTERVAL_HOURS = 24;
-
-/**
- * The update interval the settings ask for, in seconds.
- *
- * @example
- * commentIntervalSeconds(settings); // 86400 by default
- */
-export function commentIntervalSeconds(settings: Settings): number {
-  return (settings.notifications.commentIntervalHours ?? DEFAULT_COMMENT_INTERVAL_HOURS) * 3600;
-}
-
-/** A structured logger (Powertools Logger fits). */
-export interface TicketLogger {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-  error(message: string, attributes: Record<string, unknown>): void;
-}
+/** A structured logger (Powertools Logger fits): the core's one logger interface. */
+export type TicketLogger = Logger;
 
 export interface TicketLifecycleOptions {
   readonly store: Pick<
@@ -76,7 +61,6 @@ export interface TicketLifecycleOptions {
   readonly staleClaimSeconds?: number;
 }
 
-const SILENT: TicketLogger = { info() {}, warn() {}, error() {} };
 /** How long one resolver holds a ticket. */
 const RESOLVE_CLAIM_SECONDS = 900;
 
@@ -98,7 +82,7 @@ export class TicketLifecycle implements TicketService {
     this.store = options.store;
     this.sinks = options.sinks;
     this.now = options.now ?? (() => new Date());
-    this.logger = options.logger ?? SILENT;
+    this.logger = options.logger ?? SILENT_LOGGER;
     this.staleClaimMs = (options.staleClaimSeconds ?? 900) * 1000;
   }
 

@@ -16,10 +16,11 @@ import {
   type SSMClient,
   UpdateOpsItemCommand,
 } from '@aws-sdk/client-ssm';
+import { describeAwsError, hasCode, isRefusal } from '../aws/errors';
 import type { Finding } from '../findings/finding';
 import { consoleUrl } from '../notifications/finding-text';
-import { errorText, hasCode, isRefusal } from '../remediation/aws-errors';
-import type { RuleId, Severity } from '../rules/types';
+import { ruleById } from '../rules/index';
+import type { Severity } from '../rules/types';
 import { clip, renderMarkdown, ticketText } from './content';
 import { TicketResponseError, TicketSinkError } from './errors';
 import { findingKey } from './finding-key';
@@ -50,13 +51,6 @@ const PRIORITY: Readonly<Record<Severity, number>> = {
   MEDIUM: 3,
   LOW: 4,
   INFORMATIONAL: 5,
-};
-
-/** OpsCenter's categories: Availability, Cost, Performance, Recovery, Security. */
-const CATEGORY: Readonly<Record<RuleId, string>> = {
-  'interface-endpoint-multi-az': 'Availability',
-  's3-bucket-public-access': 'Security',
-  'gateway-endpoint-routes': 'Cost',
 };
 
 export interface OpsCenterTicketSinkOptions {
@@ -119,7 +113,7 @@ export class OpsCenterTicketSink implements TicketSink {
           Source: OPSITEM_SOURCE,
           Severity: SEVERITY[finding.severity],
           Priority: PRIORITY[finding.severity],
-          Category: CATEGORY[finding.ruleId],
+          Category: ruleById(finding.ruleId).text.ticketCategory,
           OperationalData: data,
           ...(previousOpsItem ? { RelatedOpsItems: [{ OpsItemId: previousOpsItem }] } : {}),
           ...(this.options.notificationTopicArn
@@ -225,7 +219,7 @@ function plain(value: string): OpsItemDataValue {
 function wrap(error: unknown, operation: string, subject: string): Error {
   if (error instanceof TicketResponseError || error instanceof TicketSinkError) return error;
   return new TicketSinkError('opscenter', operation, subject, {
-    problem: errorText(error),
+    problem: describeAwsError(error),
     retryable: !isRefusal(error),
     cause: error,
   });

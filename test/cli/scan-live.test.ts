@@ -302,6 +302,23 @@ describe('endpoint-guard scan --live', () => {
     expect(result.exitCode).toBe(0);
   });
 
+  it("addresses ASFF to the caller's own Security Hub in the first region scanned", async () => {
+    const { io } = cliIo();
+
+    const result = await scanLiveCommand(
+      ['--live', '--accounts', READABLE, '--region', 'us-east-1,us-west-2', '--format', 'asff'],
+      io,
+      deps,
+    );
+
+    const documents = JSON.parse(result.stdout) as { AwsAccountId: string; ProductArn: string; Id: string }[];
+    expect(documents).toHaveLength(6);
+    for (const document of documents) {
+      expect(document.AwsAccountId).toBe(CENTRAL);
+      expect(document.ProductArn).toBe(`arn:aws:securityhub:us-east-1:${CENTRAL}:product/${CENTRAL}/default`);
+    }
+  });
+
   it('exits 1 with --fail-on-findings when something is NON_COMPLIANT', async () => {
     const { io } = cliIo();
 

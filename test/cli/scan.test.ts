@@ -39,7 +39,7 @@ function expectedVerdicts(path: string): Map<string, Verdict> {
 }
 
 describe('endpoint-guard scan --format json', () => {
-  it('gives the example organization exactly the verdicts worked out by hand from DESIGN.md', () => {
+  it('gives the example organization exactly the verdicts worked out by hand from ARCHITECTURE.md', () => {
     // Act
     const run = runCli(['scan', '--snapshot', EXAMPLE, '--format', 'json']);
 

@@ -15,10 +15,13 @@ const ENDPOINT_RULE: RuleId = 'interface-endpoint-multi-az';
 const ROUTE_RULE: RuleId = 'gateway-endpoint-routes';
 const BUCKET_RULE: RuleId = 's3-bucket-public-access';
 
+/** The detectors run in the central account; the fixtures' own function calls come from it. */
+const CENTRAL = { centralAccountId: '111122223333' };
+
 function planOf(path: string, mutate?: (detail: Record<string, unknown>) => void) {
   const event = eventFixture(path);
   if (mutate) mutate(event.detail as Record<string, unknown>);
-  return planCloudTrailEvaluation(parseCloudTrailEvent(event));
+  return planCloudTrailEvaluation(parseCloudTrailEvent(event), CENTRAL);
 }
 
 describe('the CloudTrail mapping table', () => {

@@ -92,8 +92,8 @@ describe('parseCloudTrailEvent', () => {
       ['malformed/no-detail.json', 'detail', 'detail: Invalid input: expected object, received undefined'],
       [
         'malformed/missing-account.json',
-        'detail.recipientAccountId',
-        'detail.recipientAccountId: missing: neither it nor `account` holds a 12-digit account id',
+        'account',
+        'account: missing: the envelope holds no 12-digit account id',
       ],
     ])('%s', (path, field, message) => {
       const error = invalid(eventFixture(`cloudtrail/${path}`));
@@ -179,10 +179,12 @@ describe('selfCaller', () => {
     expect(selfCaller(session)).toBe('EndpointGuardMember');
   });
 
-  it('recognizes the central functions by their role name prefix', () => {
+  it('recognizes the central functions by their role name prefix, in the central account only', () => {
     const caller = { arn: 'arn:aws:sts::111122223333:assumed-role/endpoint-guard-remediate-role/fn' };
 
-    expect(selfCaller(caller)).toBe('endpoint-guard-remediate-role');
+    expect(selfCaller(caller, { centralAccountId: '111122223333' })).toBe('endpoint-guard-remediate-role');
+    expect(selfCaller(caller, { centralAccountId: '999988887777' })).toBeUndefined();
+    expect(selfCaller(caller)).toBeUndefined();
   });
 
   it('uses the configured member role name, not the default', () => {

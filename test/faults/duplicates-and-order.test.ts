@@ -1,5 +1,5 @@
 /**
- * Events arrive twice, ten at once, late and out of order (DESIGN.md, "Flow"). End to end through
+ * Events arrive twice, ten at once, late and out of order (ARCHITECTURE.md, "Flow"). End to end through
  * the real detector and remediate handlers over the stateful fake (behind the SDK middleware
  * stack) and dynalite: one action at most, and never an action on stale state.
  */

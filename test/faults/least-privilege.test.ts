@@ -176,7 +176,7 @@ describe('least privilege over the synthesized templates', () => {
   });
 
   it('gives the fix actions only to the member role and remediate (its own account), on named resources', () => {
-    // remediate fixes the central account's own resources without assuming a role (DESIGN.md,
+    // remediate fixes the central account's own resources without assuming a role (ARCHITECTURE.md,
     // "Function contract"); the detectors, the sweep and everything else never hold a fix action.
     const holders = roles.flatMap((role) =>
       role.statements

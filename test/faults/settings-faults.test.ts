@@ -203,9 +203,11 @@ describe('settings faults never lead to auto-fix', () => {
     const [invalid] = sink
       .withMessage('invalid settings document: the last valid settings stay in force')
       .slice(-1);
+    // The URL is refused (it belongs in the secret now) and never echoed: its token stays out of the log.
     expect(JSON.stringify(invalid)).toContain(
-      'tickets.webhook.url: expected an https:// URL without user name or password (put credentials in the secret)',
+      'tickets.webhook.url: no longer read from the settings (anyone who may edit them could send the webhook credentials to another host)',
     );
+    expect(JSON.stringify(invalid)).not.toContain(PLANTED_SECRETS.settingsToken);
   });
 
   it('does fix once the settings are valid and ask for it (the faults above are what stopped it)', async () => {

@@ -8,6 +8,8 @@ import { serviceMessage } from '../../shared/http/service-message';
 import { useHttpServer } from './server';
 
 const server = useHttpServer();
+/** Errors name the host, never the path or query (a webhook URL may carry its secret there). */
+const host = () => new URL(server.url).host;
 
 /** A client whose waits are recorded instead of slept, with the middle of every jitter range. */
 function client(options: Partial<HttpClientOptions> = {}) {
@@ -94,7 +96,7 @@ describe('HttpClient', () => {
     expect(server.requests).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expect(error.message).toBe(
-      'jira GET /rest/api/3/project/OPX: 400 Bad Request: Project OPX does not exist.; summary: You must specify a summary.',
+      `jira GET ${host()}: 400 Bad Request: Project OPX does not exist.; summary: You must specify a summary.`,
     );
     expect(error).toMatchObject({ status: 400, failure: 'status', retryable: false, attempts: 1 });
     expect(JSON.stringify(error)).not.toContain('c2VjcmV0');
@@ -123,7 +125,7 @@ describe('HttpClient', () => {
     // Assess
     expect(server.requests).toHaveLength(1);
     expect(error.message).toBe(
-      'servicenow GET /api/now/table/incident: 401 Unauthorized: User Not Authenticated: Required to provide Auth information',
+      `servicenow GET ${host()}: 401 Unauthorized: User Not Authenticated: Required to provide Auth information`,
     );
     expect(`${error.message} ${error.stack} ${JSON.stringify(error)}`).not.toContain('dG9wc2VjcmV0');
   });
@@ -163,7 +165,7 @@ describe('HttpClient', () => {
       {
         service: 'jira',
         method: 'POST',
-        path: '/rest/api/3/issue',
+        host: host(),
         status: 429,
         attempt: 1,
         delayMs: 2000,
@@ -199,7 +201,7 @@ describe('HttpClient', () => {
     expect(server.requests).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expect(error).toMatchObject({ status: 429, retryable: true, attempts: 1 });
-    expect(error.message).toBe('jira GET /x: 429 Too Many Requests: slow down');
+    expect(error.message).toBe(`jira GET ${host()}: 429 Too Many Requests: slow down`);
   });
 
   it('retries a GET on 500 with exponential backoff, up to the attempt limit', async () => {
@@ -214,7 +216,7 @@ describe('HttpClient', () => {
     expect(server.requests).toHaveLength(3);
     expect(sleeps).toEqual([75, 150]);
     expect(error.message).toBe(
-      'jira GET /rest/api/3/search/jql: 500 Internal Server Error: Internal Server Error (after 3 attempts)',
+      `jira GET ${host()}: 500 Internal Server Error: Internal Server Error (after 3 attempts)`,
     );
     expect(error).toMatchObject({ status: 500, retryable: true, attempts: 3 });
   });
@@ -265,7 +267,7 @@ describe('HttpClient', () => {
 
     // Assess
     expect(server.requests).toHaveLength(2);
-    expect(error.message).toBe('jira GET /slow: no answer within 100 ms (after 2 attempts)');
+    expect(error.message).toBe(`jira GET ${host()}: no answer within 100 ms (after 2 attempts)`);
     expect(error).toMatchObject({ failure: 'timeout', status: undefined, retryable: true });
   });
 
@@ -299,7 +301,9 @@ describe('HttpClient', () => {
 
     // Assess
     expect(sleeps).toEqual([75]);
-    expect(error.message).toBe('jira POST /hook: network error (ECONNREFUSED) (after 2 attempts)');
+    expect(error.message).toBe(
+      `jira POST 127.0.0.1:${port}: network error (ECONNREFUSED) (after 2 attempts)`,
+    );
     expect(error).toMatchObject({ failure: 'network', retryable: true, attempts: 2 });
   });
 
@@ -314,7 +318,7 @@ describe('HttpClient', () => {
     );
 
     // Assess
-    expect(error.message).toBe('jira GET /x: 403 Forbidden: token *** is not allowed');
+    expect(error.message).toBe(`jira GET ${host()}: 403 Forbidden: token *** is not allowed`);
     expect(error.serviceMessage).toBe('token *** is not allowed');
   });
 

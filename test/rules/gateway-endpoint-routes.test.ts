@@ -1,5 +1,5 @@
 /**
- * Spec tests for `gateway-endpoint-routes` (DESIGN.md, "Rules: exact semantics"), run end to end
+ * Spec tests for `gateway-endpoint-routes` (ARCHITECTURE.md, "The rules"), run end to end
  * through `scanConfigurationItems` on notification-form configuration items.
  */
 import { describe, expect, it } from 'vitest';

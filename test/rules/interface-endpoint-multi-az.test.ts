@@ -1,5 +1,5 @@
 /**
- * Spec tests for `interface-endpoint-multi-az` (DESIGN.md, "Rules: exact semantics"), run end to
+ * Spec tests for `interface-endpoint-multi-az` (ARCHITECTURE.md, "The rules"), run end to
  * end through `scanConfigurationItems` on notification-form configuration items.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Spec tests for `s3-bucket-public-access` (DESIGN.md, "Rules: exact semantics"; AWS-SHAPES.md
+ * Spec tests for `s3-bucket-public-access` (ARCHITECTURE.md, "The rules"; AWS-SHAPES.md
  * section d, "The meaning of public"), run end to end through `scanConfigurationItems` on
  * notification-form configuration items.
  */

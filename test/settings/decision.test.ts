@@ -39,7 +39,7 @@ function settingsFor(c: Pick<Case, 'mode' | 'exemption' | 'dryRun'>) {
   });
 }
 
-/** The specification, in the order DESIGN.md and the issue give it. */
+/** The specification, in the order ARCHITECTURE.md and the issue give it. */
 function expectedOf(c: Case): { action: Action; dryRun: boolean; why: RegExp } {
   if (c.mode === 'off')
     return { action: 'ignore', dryRun: false, why: /is set to off .*: the finding is ignored\.$/ };

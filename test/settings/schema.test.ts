@@ -15,7 +15,7 @@ import {
 } from '../../shared/settings/schema';
 
 const EXAMPLE = 'examples/settings.json';
-const SECRET = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:endpoint-guard/jira-AbCdEf';
+const SECRET = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:endpoint-guard/tickets/jira-AbCdEf';
 
 /** The problems parseSettings reports for a document (fails the test when it parses). */
 function problemsOf(document: unknown): readonly string[] {
@@ -49,6 +49,7 @@ describe('settings schema', () => {
         maxFixesPerAccountPerHour: 10,
         tickets: { sink: 'opscenter' },
         notifications: {},
+        securityHub: { enabled: false },
       });
     });
 
@@ -74,8 +75,8 @@ describe('settings schema', () => {
   });
 
   describe('valid documents', () => {
-    it('accepts the document DESIGN.md documents, keys and meanings kept', () => {
-      // Prepare: verbatim from DESIGN.md, "Settings (toggle auto-fix)".
+    it('accepts the document ARCHITECTURE.md documents, keys and meanings kept', () => {
+      // Prepare: the example of ARCHITECTURE.md, "The settings contract".
       const documented = {
         version: 1,
         defaultMode: 'ticket',
@@ -121,13 +122,8 @@ describe('settings schema', () => {
         rule: 'interface-endpoint-multi-az',
         reason: 'single-AZ test VPC, retired with the migration',
       });
-      expect(settings.tickets.jira).toEqual({
-        baseUrl: 'https://example.atlassian.net',
-        projectKey: 'OPS',
-        issueType: 'Task',
-        doneTransition: 'Done',
-        secretArn: SECRET,
-      });
+      // The Jira site and credentials live in the secret endpoint-guard/tickets/jira, not here.
+      expect(settings.tickets.jira).toEqual({ projectKey: 'OPS', issueType: 'Task', doneTransition: 'Done' });
       expect(settings.tickets.servicenow?.assignmentGroup).toBe('Network Operations');
       expect(settings.notifications.commentIntervalHours).toBe(24);
     });
@@ -163,13 +159,12 @@ describe('settings schema', () => {
         version: 1,
         tickets: {
           sink: 'jira',
-          jira: { baseUrl: 'https://x.atlassian.net', projectKey: 'NET', secretArn: SECRET },
+          jira: { projectKey: 'NET', secretArn: SECRET },
         },
       });
       expect(settings.tickets).toEqual({
         sink: 'jira',
         jira: {
-          baseUrl: 'https://x.atlassian.net',
           projectKey: 'NET',
           issueType: 'Task',
           doneTransition: 'Done',
@@ -230,8 +225,18 @@ describe('settings schema', () => {
         case: 'a misspelled top-level key',
         document: { version: 1, dryrun: true },
         problems: [
-          'dryrun: unknown key; expected one of version, defaultMode, dryRun, rules, accounts, exemptions, maxFixesPerAccountPerHour, tickets, notifications',
+          'dryrun: unknown key; expected one of version, defaultMode, dryRun, rules, accounts, exemptions, maxFixesPerAccountPerHour, tickets, notifications, securityHub',
         ],
+      },
+      {
+        case: 'a misspelled Security Hub switch',
+        document: { version: 1, securityHub: { enable: true } },
+        problems: ['securityHub.enable: unknown key; expected one of enabled'],
+      },
+      {
+        case: 'a Security Hub switch that is not a boolean',
+        document: { version: 1, securityHub: { enabled: 'yes' } },
+        problems: ['securityHub.enabled: expected true or false, got "yes"'],
       },
       {
         case: 'a gateway service requirement',
@@ -297,7 +302,7 @@ describe('settings schema', () => {
       {
         case: 'the Jira sink without its settings',
         document: { version: 1, tickets: { sink: 'jira' } },
-        problems: ['tickets.jira: required when tickets.sink is "jira"'],
+        problems: ['tickets.jira: required when tickets.sink is "jira" (at least its projectKey)'],
       },
       {
         case: 'an unknown sink',
@@ -305,14 +310,14 @@ describe('settings schema', () => {
         problems: ['tickets.sink: expected one of opscenter, jira, servicenow, webhook, none, got "email"'],
       },
       {
-        case: 'a webhook over http and a secret that is not an ARN',
+        case: 'a webhook URL in the settings and a secret that is not an ARN',
         document: {
           version: 1,
           tickets: { sink: 'webhook', webhook: { url: 'http://hooks.example.com', secretArn: 'token' } },
         },
         problems: [
           // Ticket fields may hold a pasted credential: their values are described, not echoed.
-          'tickets.webhook.url: expected an https:// URL, got a 24-character string',
+          'tickets.webhook.url: no longer read from the settings (anyone who may edit them could send the webhook credentials to another host): move it into the secret endpoint-guard/tickets/webhook, which now holds {"url": "https://hooks.example.com/...", "signingKey": "<at least 16 characters>"}, then delete this key',
           'tickets.webhook.secretArn: expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got a 5-character string',
         ],
       },

@@ -7,6 +7,8 @@ import { useHttpServer } from '../http/server';
 import { endpointFinding } from '../remediation/fixtures';
 
 const server = useHttpServer();
+/** Errors name the host, never the path or query (a webhook URL may carry its secret there). */
+const host = () => new URL(server.url).host;
 const EMAIL = 'endpoint-guard@example.com';
 const TOKEN = 'ATATT3xFfGF0-jira-api-token';
 const BASIC = `Basic ${Buffer.from(`${EMAIL}:${TOKEN}`).toString('base64')}`;
@@ -221,8 +223,7 @@ describe('JiraTicketSink', () => {
     {
       status: 400,
       body: { errorMessages: [], errors: { issuetype: 'Specify an issue type' } },
-      message:
-        'jira create issue for interface-endpoint-multi-az:arn:aws:ec2:eu-west-1:222233334444:vpc-endpoint/vpce-0a1 failed: jira POST /rest/api/3/issue: 400 Bad Request: issuetype: Specify an issue type',
+      message: `jira create issue for interface-endpoint-multi-az:arn:aws:ec2:eu-west-1:222233334444:vpc-endpoint/vpce-0a1 failed: jira POST ${host()}: 400 Bad Request: issuetype: Specify an issue type`,
       retryable: false,
     },
     {
@@ -230,15 +231,13 @@ describe('JiraTicketSink', () => {
       body: {
         errorMessages: ['You are not authenticated. Authentication required to perform this operation.'],
       },
-      message:
-        'jira create issue for interface-endpoint-multi-az:arn:aws:ec2:eu-west-1:222233334444:vpc-endpoint/vpce-0a1 failed: jira POST /rest/api/3/issue: 401 Unauthorized: You are not authenticated. Authentication required to perform this operation.',
+      message: `jira create issue for interface-endpoint-multi-az:arn:aws:ec2:eu-west-1:222233334444:vpc-endpoint/vpce-0a1 failed: jira POST ${host()}: 401 Unauthorized: You are not authenticated. Authentication required to perform this operation.`,
       retryable: false,
     },
     {
       status: 500,
       body: { errorMessages: ['Internal server error'] },
-      message:
-        'jira create issue for interface-endpoint-multi-az:arn:aws:ec2:eu-west-1:222233334444:vpc-endpoint/vpce-0a1 failed: jira POST /rest/api/3/issue: 500 Internal Server Error: Internal server error',
+      message: `jira create issue for interface-endpoint-multi-az:arn:aws:ec2:eu-west-1:222233334444:vpc-endpoint/vpce-0a1 failed: jira POST ${host()}: 500 Internal Server Error: Internal server error`,
       retryable: true,
     },
   ])(
@@ -280,7 +279,7 @@ describe('JiraTicketSink', () => {
     const result = sink({ timeoutMs: 100 }).open(finding, { why: 'w', warnings: [] });
 
     // Assess
-    await expect(result).rejects.toThrow('jira POST /rest/api/3/issue: no answer within 100 ms');
+    await expect(result).rejects.toThrow(`jira POST ${host()}: no answer within 100 ms`);
     expect(server.requests).toHaveLength(1);
   });
 });

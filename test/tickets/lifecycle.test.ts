@@ -26,6 +26,8 @@ import { type FakeJira, fakeJira } from './fake-jira';
 
 const db = useDynalite();
 const server = useHttpServer();
+/** Errors name the host, never the path or query (a webhook URL may carry its secret there). */
+const host = () => new URL(server.url).host;
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:endpoint-guard/tickets/jira-AbCdEf';
 const secretsClient = new SecretsManagerClient({
   region: 'eu-west-1',
@@ -54,7 +56,6 @@ function jiraSettings(overrides: Partial<Settings> = {}): Settings {
     tickets: {
       sink: 'jira',
       jira: {
-        baseUrl: server.url,
         projectKey: 'OPS',
         issueType: 'Task',
         doneTransition: 'Done',
@@ -135,7 +136,11 @@ beforeEach(async () => {
   secretsMock.reset();
   secretsMock.on(GetSecretValueCommand).resolves({
     ARN: SECRET_ARN,
-    SecretString: JSON.stringify({ email: 'bot@example.com', apiToken: 'jira-api-token-value' }),
+    SecretString: JSON.stringify({
+      baseUrl: server.url,
+      email: 'bot@example.com',
+      apiToken: 'jira-api-token-value',
+    }),
   });
   dynamoCalls = [];
   notified = [];
@@ -369,9 +374,7 @@ describe('ticket lifecycle', () => {
   it('adopts a ticket whose create failed half-way instead of opening a second one', async () => {
     // Prepare
     jira.failNextCreateAfterStoring();
-    await expect(deliver(observed(0))).rejects.toThrow(
-      'jira POST /rest/api/3/issue: 500 Internal Server Error',
-    );
+    await expect(deliver(observed(0))).rejects.toThrow(`jira POST ${host()}: 500 Internal Server Error`);
 
     // Act: SQS redelivers the message
     const { result } = await deliver(observed(0));

@@ -31,6 +31,9 @@ const secretsClient = new SecretsManagerClient({
 const secretsMock = mockClient(secretsClient);
 const arn = (name: string) =>
   `arn:aws:secretsmanager:eu-west-1:111122223333:secret:endpoint-guard/tickets/${name}-AbCdEf`;
+/** The secret each variant's sink reads (deployment configuration: the settings cannot choose it). */
+const secretIdsFor = (sink: 'jira' | 'servicenow' | 'oauth' | 'webhook' | 'broken') =>
+  sink === 'oauth' ? { servicenow: arn('oauth') } : sink === 'broken' ? { jira: arn('broken') } : {};
 
 const JIRA = { email: 'bot@example.com', apiToken: 'ATATT-jira-token-0001' };
 const SNOW = { username: 'endpoint.guard', password: 'Sn0w-Passw0rd-0002' };
@@ -61,36 +64,24 @@ function ticketsFor(sink: 'jira' | 'servicenow' | 'oauth' | 'webhook' | 'broken'
     case 'jira':
       return {
         sink: 'jira',
-        jira: {
-          baseUrl: server.url,
-          projectKey: 'OPS',
-          issueType: 'Task',
-          doneTransition: 'Done',
-          secretArn: arn('jira'),
-        },
+        jira: { projectKey: 'OPS', issueType: 'Task', doneTransition: 'Done', secretArn: arn('jira') },
       };
     case 'servicenow':
       return {
         sink: 'servicenow',
-        servicenow: { instanceUrl: server.url, secretArn: arn('servicenow'), closeCode: 'Solution provided' },
+        servicenow: { secretArn: arn('servicenow'), closeCode: 'Solution provided' },
       };
     case 'oauth':
       return {
         sink: 'servicenow',
-        servicenow: { instanceUrl: server.url, secretArn: arn('oauth'), closeCode: 'Solution provided' },
+        servicenow: { closeCode: 'Solution provided' },
       };
     case 'webhook':
-      return { sink: 'webhook', webhook: { url: `${server.url}/hook`, secretArn: arn('webhook') } };
+      return { sink: 'webhook', webhook: { secretArn: arn('webhook') } };
     case 'broken':
       return {
         sink: 'jira',
-        jira: {
-          baseUrl: server.url,
-          projectKey: 'OPS',
-          issueType: 'Task',
-          doneTransition: 'Done',
-          secretArn: arn('broken'),
-        },
+        jira: { projectKey: 'OPS', issueType: 'Task', doneTransition: 'Done' },
       };
   }
 }
@@ -127,6 +118,12 @@ async function lifecycleOf(sink: 'jira' | 'servicenow' | 'oauth' | 'webhook' | '
       sinks: new TicketSinkFactory({
         ssm: {} as SSMClient,
         secrets: new SecretsManagerSecretProvider({ client: secretsClient }),
+        secretIds: {
+          jira: arn('jira'),
+          servicenow: arn('servicenow'),
+          webhook: arn('webhook'),
+          ...secretIdsFor(sink),
+        },
         http: { timeoutMs: 2_000, sleep: async () => undefined },
         logger,
       }),
@@ -202,11 +199,11 @@ beforeEach(() => {
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
   secretsMock.reset();
   const values: Record<string, unknown> = {
-    [arn('jira')]: JIRA,
-    [arn('servicenow')]: SNOW,
-    [arn('oauth')]: OAUTH,
-    [arn('webhook')]: WEBHOOK,
-    [arn('broken')]: { email: 'bot@example.com', api_token: 'wrong-shape-secret-0005' },
+    [arn('jira')]: { baseUrl: server.url, ...JIRA },
+    [arn('servicenow')]: { instanceUrl: server.url, ...SNOW },
+    [arn('oauth')]: { instanceUrl: server.url, ...OAUTH },
+    [arn('webhook')]: { url: `${server.url}/hook`, ...WEBHOOK },
+    [arn('broken')]: { baseUrl: server.url, email: 'bot@example.com', api_token: 'wrong-shape-secret-0005' },
   };
   secretsMock.on(GetSecretValueCommand).callsFake((input: { SecretId: string }) => ({
     ARN: input.SecretId,
@@ -231,7 +228,9 @@ describe('secrets and logs', () => {
         expect(messages).toContain('finding not processed: SQS will redeliver it');
         expect(
           lines.some((line) =>
-            line.includes('expected JSON {\\"email\\": \\"...\\", \\"apiToken\\": \\"...\\"}'),
+            line.includes(
+              'expected JSON {\\"baseUrl\\": \\"https://<site>.atlassian.net\\", \\"email\\": \\"...\\", \\"apiToken\\": \\"...\\"}',
+            ),
           ),
         ).toBe(true);
       } else {

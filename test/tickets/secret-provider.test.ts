@@ -23,6 +23,7 @@ const client = new SecretsManagerClient({
 const secretsMock = mockClient(client);
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:endpoint-guard/tickets/jira-AbCdEf';
 const TOKEN = 'jira-api-token-value-42';
+const SITE = 'https://example.atlassian.net';
 let now: number;
 
 function provider() {
@@ -47,9 +48,9 @@ beforeEach(() => {
 describe('SecretsManagerSecretProvider', () => {
   it('reads a JSON secret once per 5 minutes, and concurrent reads share the call', async () => {
     // Prepare
-    secretsMock
-      .on(GetSecretValueCommand)
-      .resolves({ SecretString: JSON.stringify({ email: 'bot@example.com', apiToken: TOKEN }) });
+    secretsMock.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ baseUrl: SITE, email: 'bot@example.com', apiToken: TOKEN }),
+    });
     const secrets = provider();
 
     // Act
@@ -63,14 +64,17 @@ describe('SecretsManagerSecretProvider', () => {
     await secrets.getJson(ARN, jiraCredentialsSchema, JIRA_SECRET_SHAPE);
 
     // Assess
-    expect(first).toEqual({ email: 'bot@example.com', apiToken: TOKEN });
+    expect(first).toEqual({ baseUrl: SITE, email: 'bot@example.com', apiToken: TOKEN });
     expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
     expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: ARN });
   });
 
   it('accepts either ServiceNow shape', async () => {
-    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: '{"oauthToken":"abc-token-123"}' });
+    secretsMock.on(GetSecretValueCommand).resolves({
+      SecretString: '{"instanceUrl":"https://example.service-now.com","oauthToken":"abc-token-123"}',
+    });
     expect(await provider().getJson(ARN, serviceNowCredentialsSchema, SERVICENOW_SECRET_SHAPE)).toEqual({
+      instanceUrl: 'https://example.service-now.com',
       oauthToken: 'abc-token-123',
     });
   });
@@ -101,7 +105,7 @@ describe('SecretsManagerSecretProvider', () => {
 
     // Assess
     expect(error.message).toBe(
-      `secret ${ARN}: expected JSON {"email": "...", "apiToken": "..."}: email is missing or of the wrong type; apiToken is missing or of the wrong type`,
+      `secret ${ARN}: expected JSON {"baseUrl": "https://<site>.atlassian.net", "email": "...", "apiToken": "..."}: baseUrl is missing or of the wrong type; email is missing or of the wrong type; apiToken is missing or of the wrong type`,
     );
     expect(error.message).not.toContain(TOKEN);
   });
@@ -112,7 +116,7 @@ describe('SecretsManagerSecretProvider', () => {
       provider().getJson(ARN, serviceNowCredentialsSchema, SERVICENOW_SECRET_SHAPE),
     );
     expect(error.message).toBe(
-      `secret ${ARN}: expected JSON {"username": "...", "password": "..."} or {"oauthToken": "..."}: (value) matches none of the accepted shapes`,
+      `secret ${ARN}: expected JSON {"instanceUrl": "https://<instance>.service-now.com", "username": "...", "password": "..."} or {"instanceUrl": "...", "oauthToken": "..."}: (value) matches none of the accepted shapes`,
     );
   });
 
@@ -134,7 +138,7 @@ describe('SecretsManagerSecretProvider', () => {
           $metadata: {},
         }),
       )
-      .resolves({ SecretString: JSON.stringify({ email: 'e@example.com', apiToken: TOKEN }) });
+      .resolves({ SecretString: JSON.stringify({ baseUrl: SITE, email: 'e@example.com', apiToken: TOKEN }) });
     const secrets = provider();
 
     // Act

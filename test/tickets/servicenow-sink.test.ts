@@ -7,6 +7,8 @@ import { useHttpServer } from '../http/server';
 import { bucketFinding } from '../remediation/fixtures';
 
 const server = useHttpServer();
+/** Errors name the host, never the path or query (a webhook URL may carry its secret there). */
+const host = () => new URL(server.url).host;
 const PASSWORD = 'sn0w-pa55word-value';
 const OAUTH = 'oauth-access-token-value-123';
 const finding = bucketFinding(null, { severity: 'CRITICAL' });
@@ -152,8 +154,7 @@ describe('ServiceNowTicketSink', () => {
     {
       status: 400,
       body: { error: { message: 'Invalid table', detail: 'incident_x' }, status: 'failure' },
-      message:
-        'servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST /api/now/table/incident: 400 Bad Request: Invalid table: incident_x',
+      message: `servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST ${host()}: 400 Bad Request: Invalid table: incident_x`,
       retryable: false,
       requests: 1,
     },
@@ -163,16 +164,14 @@ describe('ServiceNowTicketSink', () => {
         error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' },
         status: 'failure',
       },
-      message:
-        'servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST /api/now/table/incident: 401 Unauthorized: User Not Authenticated: Required to provide Auth information',
+      message: `servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST ${host()}: 401 Unauthorized: User Not Authenticated: Required to provide Auth information`,
       retryable: false,
       requests: 1,
     },
     {
       status: 429,
       body: { error: { message: 'Rate limit exceeded' } },
-      message:
-        'servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST /api/now/table/incident: 429 Too Many Requests: Rate limit exceeded (after 3 attempts)',
+      message: `servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST ${host()}: 429 Too Many Requests: Rate limit exceeded (after 3 attempts)`,
       retryable: true,
       requests: 3,
     },
@@ -211,7 +210,7 @@ describe('ServiceNowTicketSink', () => {
   it('times out a slow answer', async () => {
     server.fallback(() => ({ status: 200, body: { result: [] }, delayMs: 1_000 }));
     await expect(sink(undefined, { timeoutMs: 100 }).findOpen(finding)).rejects.toThrow(
-      'servicenow GET /api/now/table/incident: no answer within 100 ms (after 3 attempts)',
+      `servicenow GET ${host()}: no answer within 100 ms (after 3 attempts)`,
     );
   });
 });

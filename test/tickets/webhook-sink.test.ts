@@ -6,6 +6,8 @@ import { useHttpServer } from '../http/server';
 import { endpointFinding } from '../remediation/fixtures';
 
 const server = useHttpServer();
+/** Errors name the host, never the path or query (a webhook URL may carry its secret there). */
+const host = () => new URL(server.url).host;
 const SIGNING_KEY = 'whsec-0123456789abcdef-signing-key';
 const NOW = new Date('2025-06-01T12:00:00.000Z');
 const TIMESTAMP = String(NOW.getTime() / 1000);
@@ -136,7 +138,7 @@ describe('WebhookTicketSink', () => {
   it("fails a 4xx at once with the receiver's words", async () => {
     server.reply({ status: 400, body: { message: 'unknown finding schema' } });
     await expect(sink().open(finding, { why: 'w', warnings: [] })).rejects.toThrow(
-      `webhook ticket.open for ${finding.findingId} failed: webhook POST /hooks/endpoint-guard: 400 Bad Request: unknown finding schema`,
+      `webhook ticket.open for ${finding.findingId} failed: webhook POST ${host()}: 400 Bad Request: unknown finding schema`,
     );
     expect(server.requests).toHaveLength(1);
   });
