@@ -67,3 +67,27 @@ export function measureColdStart(file: string, runs: number): ColdStart {
   const bareMs = median(bare);
   return { loadMs, bareMs, importMs: loadMs - bareMs };
 }
+
+/**
+ * V8's parse and compile of a bundle's top level, without evaluating it: the median time of
+ * `new vm.SourceTextModule(source)` in fresh processes. Functions first called while the module
+ * evaluates are compiled later, so this is the lower bound of what compiling costs.
+ *
+ * @example
+ * const compileMs = measureCompile('dist/bench/sweep/index.mjs', 5);
+ */
+export function measureCompile(file: string, runs: number): number {
+  const script = `const source = require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8');
+const started = performance.now();
+new (require('node:vm').SourceTextModule)(source);
+process.stdout.write(String(performance.now() - started));`;
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const result = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', '-e', script], {
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`cannot compile ${file}: ${result.stderr.slice(0, 500)}`);
+    times.push(Number(result.stdout));
+  }
+  return median(times);
+}

@@ -4,7 +4,12 @@
  * count measured in the same run, so it holds on a noisy machine:
  *
  * - cold start of each function bundle, built exactly as the CDK app builds it (bench/bundle.ts):
- *   importing it in a fresh `node` process minus a bare `node`, and its size;
+ *   from process start to its first AWS request on a representative event, a loopback server
+ *   playing AWS (bench/first-request.ts), as a multiple of a bare `node` sending one request;
+ *   and the import alone, the share of it V8 spends compiling, the size and the largest inputs;
+ * - the CLI as whole processes (bench/whole-process.ts): `--version` and an offline scan of the
+ *   example organization against `node -e 0`; the 50k-item scan against `node` doing only
+ *   `JSON.parse` of the same file, with peak RSS;
  * - scan throughput on a generated 50,000-item organization snapshot: the offline scan as a
  *   multiple of `JSON.parse` alone on the same file (target: under 2×);
  * - scaling: scan time per item at 1k, 10k and 50k items (should stay flat);
@@ -12,27 +17,23 @@
  *   aggregator sweep against a per-account fan-out, and the simulated wall time (target: ≤ 1 %);
  * - per-event work: AWS calls and in-process time per event of each handler path.
  *
- * Not part of `npm test`. Options (environment): BENCH_RUNS (cold-start runs, 11),
+ * The machine and its load are printed; a load above half the cores makes ratios unreliable, and
+ * the run says so. Not part of `npm test`. Options (environment): BENCH_RUNS (cold-start runs, 11),
  * BENCH_SCAN_RUNS (7), BENCH_ACCOUNTS (1000), BENCH_EVENT_RUNS (40).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { build, buildSync } from 'esbuild';
-import {
-  type BuiltBundle,
-  buildFunction,
-  FUNCTION_NAMES,
-  LAMBDA_BUNDLING,
-  lambdaBuildOptions,
-  REPOSITORY_ROOT,
-} from './bundle';
-import { type ColdStart, measureColdStart } from './cold-start';
+import { buildSync } from 'esbuild';
+import { type BuiltBundle, buildFunction, FUNCTION_NAMES, LAMBDA_BUNDLING, REPOSITORY_ROOT } from './bundle';
+import { type ColdStart, measureColdStart, measureCompile } from './cold-start';
+import { type FirstRequestRun, measureFirstRequests } from './first-request';
 import { generateSnapshot } from './generate';
 import type { PathWork } from './per-event';
 import type { ScanMeasure } from './scan-throughput';
 import { measureSweepCost, type SweepCostResult } from './sweep-cost';
+import { type Comparison, compareProcesses } from './whole-process';
 
 const OUT = join(tmpdir(), 'endpoint-guard-bench');
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
@@ -40,6 +41,17 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 
 function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
+}
+
+/** Load per core above which timings of this run are not worth comparing. */
+const BUSY_LOAD_PER_CORE = 0.5;
+
+function loadWarning(): string | undefined {
+  const [oneMinute = 0] = loadavg();
+  const perCore = oneMinute / cpus().length;
+  return perCore > BUSY_LOAD_PER_CORE
+    ? `the machine is busy (load ${oneMinute.toFixed(2)} on ${cpus().length} cores): ratios are unreliable, rerun on a quiet machine`
+    : undefined;
 }
 
 function machine(): Record<string, string> {
@@ -77,47 +89,86 @@ function child<T>(args: readonly string[], env: Record<string, string> = {}, tsx
 interface ColdStartRow extends ColdStart {
   readonly name: string;
   readonly bytes: number;
+  readonly compileMs: number;
   readonly topPackages: string;
 }
 
-async function coldStarts(): Promise<ColdStartRow[]> {
+/** The representative event of each function (what the loopback AWS sees it ask first). */
+const EVENTS: Readonly<Record<string, string>> = {
+  'config-rule': 'test/fixtures/events/config-rule/change-vpc-endpoint.json',
+  'cloudtrail-event': 'test/fixtures/events/cloudtrail/create-vpc-endpoint.json',
+  remediate: 'bench/events/remediate.json',
+  sweep: 'bench/events/sweep.json',
+};
+
+async function coldStarts(): Promise<{ rows: ColdStartRow[]; first: FirstRequestRun }> {
   const bundles: BuiltBundle[] = [];
-  for (const name of FUNCTION_NAMES) {
-    try {
-      bundles.push(await buildFunction(name, join(OUT, 'bundles')));
-    } catch (error) {
-      log(`cannot build ${name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    }
-  }
-  // The sweep as it would be with its member-account path (STS, EC2, S3, S3 Control clients)
-  // imported eagerly: the "before" of its lazy loading.
-  const eager = join(OUT, 'bundles', 'sweep-eager', 'index.mjs');
-  const built = await build({
-    ...lambdaBuildOptions('', eager),
-    entryPoints: undefined,
-    stdin: {
-      contents:
-        "export * from './functions/sweep/handler';\nimport './shared/aws/clients';\nimport './shared/aws/ec2-reader';\n",
-      resolveDir: REPOSITORY_ROOT,
-      loader: 'ts',
-    },
-  });
-  const eagerBytes =
-    Object.values(built.metafile?.outputs ?? {}).find((output) => output.entryPoint !== undefined)?.bytes ??
-    0;
-  bundles.push({ name: 'sweep (member path eager: before)', file: eager, bytes: eagerBytes, byPackage: {} });
+  for (const name of FUNCTION_NAMES) bundles.push(await buildFunction(name, join(OUT, 'bundles')));
+  log('process start to first AWS request (loopback AWS)');
+  const first = await measureFirstRequests(
+    bundles.map((bundle) => ({
+      name: bundle.name,
+      file: bundle.file,
+      event: join(REPOSITORY_ROOT, EVENTS[bundle.name] ?? ''),
+    })),
+    RUNS,
+  );
   const rows: ColdStartRow[] = [];
   for (const bundle of bundles) {
-    log(`cold start of ${bundle.name}`);
+    log(`import and compile of ${bundle.name}`);
     const measured = measureColdStart(bundle.file, RUNS);
+    const compileMs = measureCompile(bundle.file, Math.max(3, Math.ceil(RUNS / 2)));
     const top = Object.entries(bundle.byPackage)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 3)
       .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KB`)
       .join(', ');
-    rows.push({ name: bundle.name, bytes: bundle.bytes, topPackages: top, ...measured });
+    rows.push({ name: bundle.name, bytes: bundle.bytes, compileMs, topPackages: top, ...measured });
   }
-  return rows;
+  return { rows, first };
+}
+
+/** The CLI as whole processes against bare node (the CLI is built as `npm run build` builds it). */
+function cliProcesses(bigSnapshot: string): Comparison[] {
+  log('CLI whole processes');
+  const built = spawnSync(process.execPath, ['scripts/build-cli.mjs'], {
+    cwd: REPOSITORY_ROOT,
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`cannot build the CLI: ${built.stderr}`);
+  const cli = join(REPOSITORY_ROOT, 'dist', 'bin', 'endpoint-guard.js');
+  // A scan exits 1 when it finds non-compliant resources: that is its job done.
+  const scanned = [0, 1];
+  return compareProcesses(
+    [
+      {
+        name: 'endpoint-guard --version',
+        subject: { args: [cli, '--version'] },
+        baselineName: 'node -e 0',
+        baseline: { args: ['-e', '0'] },
+      },
+      {
+        name: 'endpoint-guard scan --snapshot examples/organization-snapshot.json',
+        subject: {
+          args: [cli, 'scan', '--snapshot', 'examples/organization-snapshot.json'],
+          okStatus: scanned,
+        },
+        baselineName: 'node -e 0',
+        baseline: { args: ['-e', '0'] },
+      },
+      {
+        name: 'endpoint-guard scan --snapshot <50k items>',
+        subject: { args: [cli, 'scan', '--snapshot', bigSnapshot], okStatus: scanned },
+        baselineName: 'node: JSON.parse of the same file',
+        baseline: {
+          args: ['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(bigSnapshot)}, 'utf8'))`],
+        },
+      },
+    ],
+    Math.max(3, Math.ceil(RUNS / 2)),
+    join(OUT, 'processes'),
+    REPOSITORY_ROOT,
+  );
 }
 
 function scans(): ScanMeasure[] {
@@ -163,7 +214,12 @@ async function main(): Promise<void> {
   const scan = scans();
   log('per-event work (child process)');
   const events = child<PathWork>([join('bench', 'per-event.ts')]);
-  const cold = await coldStarts();
+  const { rows: cold, first } = await coldStarts();
+  const bigFile = join(OUT, 'snapshot-50000.json');
+  const processes = cliProcesses(bigFile);
+  const bigBytes = statSync(bigFile).size;
+  const warning = loadWarning();
+  if (warning) log(`WARNING: ${warning}`);
 
   const at = (items: number, loader: string) => scan.find((s) => s.items === items && s.loader === loader);
   const big = at(50_000, 'one-pass');
@@ -185,6 +241,61 @@ async function main(): Promise<void> {
     totalCalls: (steady.collectionCalls + steady.comparisonCalls) / steady.pages,
     inProcessMs: steady.inProcessMs / steady.pages,
   };
+
+  const ratio = (value: number): string => `${fmt(value, 2)}×`;
+  const firstOf = (name: string) => first.rows.find((row) => row.name === name);
+  const processOf = (prefix: string) => processes.find((row) => row.name.startsWith(prefix));
+  const bigScan = processOf('endpoint-guard scan --snapshot <50k');
+  const targets = table(
+    ['target (issue 17)', 'measured', 'target'],
+    [
+      ...['config-rule', 'cloudtrail-event'].map((name) => [
+        `${name}: process start to first AWS request / bare node`,
+        ratio(firstOf(name)?.ratio ?? Number.NaN),
+        '≤ 3×',
+      ]),
+      ...['remediate', 'sweep'].map((name) => [
+        `${name}: process start to first AWS request / bare node`,
+        ratio(firstOf(name)?.ratio ?? Number.NaN),
+        'half of before',
+      ]),
+      [
+        'CLI offline scan of the example organization / node -e 0 (whole process)',
+        ratio(processOf('endpoint-guard scan --snapshot examples')?.ratio ?? Number.NaN),
+        '≤ 2×',
+      ],
+      [
+        'CLI 50k-item scan / node doing only JSON.parse (whole process)',
+        ratio(bigScan?.ratio ?? Number.NaN),
+        '≤ 1.5×',
+      ],
+      ['scan time per item at 1k / 10k / 50k items, largest / smallest', ratio(flatness), 'flat (≤ 1.2×)'],
+      [
+        'CLI 50k-item scan: peak RSS / input file size',
+        ratio((bigScan?.subject.peakRssBytes ?? Number.NaN) / bigBytes),
+        '≤ 3×',
+      ],
+    ],
+  );
+  const firstTable = table(
+    ['function', 'first AWS request', 'spawn → first request (median)', '/ bare node'],
+    [
+      ['bare node (one request)', '—', `${fmt(first.bareMs)} ms`, '1.00×'],
+      ...first.rows.map((row) => [row.name, row.request, `${fmt(row.ms)} ms`, ratio(row.ratio)]),
+    ],
+  );
+  const processTable = table(
+    ['command', 'time (median)', 'peak RSS', 'baseline', 'baseline time', 'baseline peak RSS', 'ratio'],
+    processes.map((row) => [
+      row.name,
+      `${fmt(row.subject.ms)} ms`,
+      `${(row.subject.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+      row.baselineName,
+      `${fmt(row.baseline.ms)} ms`,
+      `${(row.baseline.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+      ratio(row.ratio),
+    ]),
+  );
 
   const headline = table(
     ['figure', 'measured', 'target'],
@@ -219,8 +330,22 @@ async function main(): Promise<void> {
     ],
   );
   const coldTable = table(
-    ['bundle', 'size', 'import time − bare node (median)', 'largest inputs'],
-    cold.map((row) => [row.name, kb(row.bytes), `${fmt(row.importMs)} ms`, row.topPackages || '—']),
+    [
+      'bundle',
+      'size',
+      'import − bare node (median)',
+      'import / bare node',
+      'top-level compile',
+      'largest inputs',
+    ],
+    cold.map((row) => [
+      row.name,
+      kb(row.bytes),
+      `${fmt(row.importMs)} ms`,
+      ratio(row.loadMs / row.bareMs),
+      `${fmt(row.compileMs)} ms (${fmt((100 * row.compileMs) / row.importMs, 0)} % of the import)`,
+      row.topPackages || '—',
+    ]),
   );
   const scanTable = table(
     ['items', 'loader', 'file', 'JSON.parse', 'scan', 'scan / parse', 'CPU ratio', 'per item'],
@@ -295,20 +420,41 @@ this one run. Regenerate with \`npm run bench\`.
 
 ${table(['', ''], Object.entries(host))}
 
+${warning ? `**Warning: ${warning}.**\n\n` : ''}## Targets
+
+${targets}
+
 ## Headline
 
 ${headline}
 
 ## Cold start
 
-Each function bundled exactly as the CDK app bundles it (\`bench/bundle.ts\`: esbuild, bundle,
-ESM, minified, platform node, target ${LAMBDA_BUNDLING.target}, source map, the SDK bundled), then imported in a
-fresh \`node\` process; the figure is the median of ${RUNS} runs minus the median of a bare
-\`node -e ''\` (interleaved). The second sweep row is the sweep with its member-account path
-(STS, EC2, S3, S3 Control clients, used only to read endpoint-service AZs) imported eagerly, as
-before it was loaded lazily.
+Each function bundled exactly as the CDK app bundles it (\`buildLambda\` of
+\`scripts/lambda-bundling.ts\`: esbuild, bundle, ESM, minified, platform node, target
+${LAMBDA_BUNDLING.target}, source map, the SDK bundled with its unused schemas shaken out).
+
+**What users wait for:** a fresh \`node\` process imports the bundle and invokes its handler on
+a representative event (\`${Object.values(EVENTS).join('`, `')}\`), with
+\`AWS_ENDPOINT_URL\` pointing at a loopback server playing AWS and fake credentials; the figure
+is the time from the spawn to the first AWS request reaching the server, median of ${RUNS} runs,
+against a bare \`node\` sending one request to the same server, interleaved run by run.
+
+${firstTable}
+
+**The import alone:** \`await import(bundle)\` in a fresh process minus a bare \`node -e ''\`
+(median of ${RUNS}, interleaved); "top-level compile" is V8 parsing and compiling the module
+without evaluating it (\`new vm.SourceTextModule(source)\`, a lower bound: functions run during
+evaluation are compiled then).
 
 ${coldTable}
+
+## The CLI, whole processes
+
+From spawn to exit, interleaved with its baseline; peak RSS is the process's \`maxRSS\` at exit.
+The 50k-item file is ${(bigBytes / 2 ** 20).toFixed(1)} MiB.
+
+${processTable}
 
 ## Scan throughput and scaling
 

@@ -8,9 +8,9 @@ export { CloudTrailForwarding, type CloudTrailForwardingProps } from './construc
 export {
   EndpointGuardFunctions,
   type EndpointGuardFunctionsProps,
-  FUNCTION_BUNDLING,
   FUNCTION_SPECS,
   type FunctionName,
+  functionCode,
 } from './constructs/endpoint-guard-functions';
 export { EndpointGuardRegion, type EndpointGuardRegionProps } from './constructs/endpoint-guard-region';
 export { FindingsBus, type FindingsBusProps } from './constructs/findings-bus';

@@ -2,16 +2,22 @@
  * The Lambda functions, bundled locally with esbuild (no Docker), from the table
  * {@link FUNCTION_SPECS}: adding a function is one row there and one `functions/<name>/handler.ts`.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type IDestination, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  type IDestination,
+  Function as LambdaFunction,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLING } from '../../scripts/lambda-bundling';
 import { InvalidPropsError, MissingHandlerError } from '../errors';
 import {
   FUNCTION_ROLE_PREFIX,
@@ -152,27 +158,55 @@ export function hasHandler(name: FunctionName, functionsDir: string = DEFAULT_FU
   return existsSync(entryOf(name, functionsDir));
 }
 
+/** The script that builds one function bundle (scripts/lambda-bundling.ts `buildLambda`). */
+const BUILD_SCRIPT = join(REPOSITORY_ROOT, 'scripts', 'build-lambda.ts');
+
 /**
- * The `bundling` of every function: the options of scripts/lambda-bundling.ts, the same ones the
- * cold-start benchmark (bench/bundle.ts) builds with, so what is measured is what deploys. The
- * target is given explicitly (`node22`): left out, the CDK would derive node24 from the runtime.
+ * Bundles built by this process, by entry: an app deploys the detectors in every governed region,
+ * and the sources do not change while it synthesizes, so each entry is built once and copied.
+ */
+const built = new Map<string, string>();
+
+function bundleOnce(entry: string): string {
+  const cached = built.get(entry);
+  if (cached !== undefined) return cached;
+  const outdir = mkdtempSync(join(tmpdir(), 'endpoint-guard-bundle-'));
+  const result = spawnSync(process.execPath, ['--import', 'tsx', BUILD_SCRIPT, entry, outdir], {
+    cwd: REPOSITORY_ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    throw new Error(`cannot bundle ${entry}: ${(result.stderr || String(result.error)).trim()}`);
+  }
+  built.set(entry, outdir);
+  return outdir;
+}
+
+/**
+ * The code of a function: its entry bundled by `buildLambda` (scripts/lambda-bundling.ts), the
+ * same build the cold-start benchmark (bench/bundle.ts) measures, so what is measured is what
+ * deploys: ESM with the `createRequire` banner, minified, source map beside it, target node22,
+ * the SDK bundled with its unused schemas shaken out. Built locally (never Docker: the app
+ * synthesizes offline); the asset is named by the hash of the bundle.
  *
  * @example
- * new NodejsFunction(this, 'Fn', { entry, bundling: FUNCTION_BUNDLING });
+ * new LambdaFunction(this, 'Fn', { code: functionCode(entryOf('sweep')), handler: 'index.handler', ... });
  */
-export const FUNCTION_BUNDLING: BundlingOptions = {
-  format: LAMBDA_BUNDLING.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
-  minify: LAMBDA_BUNDLING.minify,
-  sourceMap: LAMBDA_BUNDLING.sourceMap,
-  target: LAMBDA_BUNDLING.target,
-  mainFields: [...LAMBDA_BUNDLING.mainFields],
-  banner: LAMBDA_BUNDLING.banner,
-  bundleAwsSDK: LAMBDA_BUNDLING.bundleAwsSDK,
-  // Local esbuild, never Docker: the app synthesizes offline.
-  forceDockerBundling: false,
-  // Real warnings only: esbuild's per-file size summary is noise in synth and CI logs.
-  logLevel: LogLevel.WARNING,
-};
+export function functionCode(entry: string): Code {
+  return Code.fromAsset(dirname(entry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type; never pulled: the local build below always runs or fails.
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          cpSync(bundleOnce(entry), outputDir, { recursive: true });
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface EndpointGuardFunctionsProps {
   /** The functions to create here. */
@@ -193,7 +227,7 @@ export interface EndpointGuardFunctionsProps {
 
 /**
  * The endpoint-guard Lambda functions of one stack: Node.js 24 on arm64, bundled with
- * {@link FUNCTION_BUNDLING} (ESM, minified, source maps, target node22, the SDK included), one
+ * {@link functionCode} (ESM, minified, source maps, target node22, the SDK included), one
  * log group each with a retention, one named role each (`endpoint-guard-<function>-<region>`, so
  * member roles can trust them by ARN).
  *
@@ -204,11 +238,11 @@ export interface EndpointGuardFunctionsProps {
  *     SETTINGS_PARAMETER: '/endpoint-guard/settings', HOME_REGION: 'us-east-1' },
  *   onFailure: new SqsDestination(dlq),
  * });
- * fns.functions['config-rule']; // NodejsFunction
+ * fns.functions['config-rule']; // LambdaFunction
  */
 export class EndpointGuardFunctions extends Construct {
   /** The functions created, by name. */
-  public readonly functions: Readonly<Partial<Record<FunctionName, NodejsFunction>>>;
+  public readonly functions: Readonly<Partial<Record<FunctionName, LambdaFunction>>>;
   /** Their execution roles, by name. */
   public readonly roles: Readonly<Partial<Record<FunctionName, Role>>>;
   /** Their log groups, by name. */
@@ -220,7 +254,7 @@ export class EndpointGuardFunctions extends Construct {
     const region = Stack.of(this).region;
     validate(this.node.path, props, functionsDir, region);
 
-    const functions: Partial<Record<FunctionName, NodejsFunction>> = {};
+    const functions: Partial<Record<FunctionName, LambdaFunction>> = {};
     const roles: Partial<Record<FunctionName, Role>> = {};
     const logGroups: Partial<Record<FunctionName, LogGroup>> = {};
     for (const name of props.functions) {
@@ -256,10 +290,10 @@ export class EndpointGuardFunctions extends Construct {
         if (value !== undefined) environment[variable] = value;
       }
       const reserved = props.reservedConcurrency?.[name];
-      functions[name] = new NodejsFunction(this, id, {
+      functions[name] = new LambdaFunction(this, id, {
         functionName: functionName(name),
-        entry: entryOf(name, functionsDir),
-        handler: 'handler',
+        code: functionCode(entryOf(name, functionsDir)),
+        handler: 'index.handler',
         runtime: Runtime.NODEJS_24_X,
         architecture: Architecture.ARM_64,
         description: spec.description,
@@ -268,11 +302,8 @@ export class EndpointGuardFunctions extends Construct {
         role,
         logGroup,
         environment,
-        projectRoot: REPOSITORY_ROOT,
-        depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
         ...(reserved === undefined ? {} : { reservedConcurrentExecutions: reserved }),
         ...(spec.asynchronous && props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2 } : {}),
-        bundling: FUNCTION_BUNDLING,
       });
       roles[name] = role;
       logGroups[name] = logGroup;

@@ -6,8 +6,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { Function as GuardFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Rule } from '../../shared/rules/types';
@@ -57,8 +57,8 @@ export class EndpointGuardRegion extends Construct {
   /** Failed asynchronous invocations of the detectors and events EventBridge could not deliver. */
   public readonly deadLetterQueue: Queue;
   public readonly functions: EndpointGuardFunctions;
-  public readonly configRuleFunction: NodejsFunction;
-  public readonly cloudTrailEventFunction: NodejsFunction;
+  public readonly configRuleFunction: GuardFunction;
+  public readonly cloudTrailEventFunction: GuardFunction;
   public readonly bus: FindingsBus;
   public readonly cloudTrailRules: CloudTrailForwarding;
   /** Organization mode. */

@@ -11,9 +11,8 @@
  */
 import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config';
 import { AuditKey } from '../constructs/audit-key';
@@ -50,12 +49,12 @@ export class EndpointGuardHomeStack extends Stack {
   public readonly ticketSecrets: TicketSecrets;
   /** Signs audit records (remediate); rollback verifies with it. */
   public readonly auditKey: AuditKey;
-  public readonly remediateFunction: NodejsFunction;
+  public readonly remediateFunction: LambdaFunction;
   public readonly remediationQueue: RemediationQueue;
   /** The home region's bus, detectors and Config rules. */
   public readonly regional: EndpointGuardRegion;
   public readonly sweep: Sweep | undefined;
-  public readonly sweepFunction: NodejsFunction | undefined;
+  public readonly sweepFunction: LambdaFunction | undefined;
   public readonly alarms: OperationsAlarms;
   public readonly dashboard: OperationsDashboard;
   /** The functions this stack deploys. */
@@ -223,7 +222,7 @@ export class EndpointGuardHomeStack extends Stack {
     });
   }
 
-  private roleOf(fn: NodejsFunction) {
+  private roleOf(fn: LambdaFunction) {
     const role = fn.role;
     if (role === undefined)
       throw new InvalidPropsError(this.node.path, 'functions', `${fn.node.id} has no role`);

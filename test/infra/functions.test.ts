@@ -9,17 +9,16 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
-import { LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDeploymentConfig } from '../../infra/config';
 import {
   EndpointGuardFunctions,
-  FUNCTION_BUNDLING,
+  entryOf,
   memberRoleTrustees,
 } from '../../infra/constructs/endpoint-guard-functions';
 import { buildEndpointGuard } from '../../infra/endpoint-guard-app';
 import { InvalidPropsError, MissingHandlerError } from '../../infra/errors';
-import { ESM_REQUIRE_BANNER, LAMBDA_BUNDLING } from '../../scripts/lambda-bundling';
+import { buildLambda, LAMBDA_BUNDLING } from '../../scripts/lambda-bundling';
 import { parseSweepInput } from '../../shared/sweep/input';
 import {
   ACCOUNT,
@@ -266,7 +265,7 @@ describe('sweep', () => {
     expect(memberActions).toContain('ec2:DescribeVpcEndpointServices');
   });
 
-  it('is bundled with the shared options (the benchmark’s): ESM banner first, source map beside it', () => {
+  it('is bundled with the shared build (the benchmark’s): ESM banner first, source map beside it', async () => {
     // Prepare
     const [sweepResource] = Object.values(
       home.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'endpoint-guard-sweep' } }),
@@ -280,17 +279,9 @@ describe('sweep', () => {
     // Assess
     expect(bundle.startsWith(LAMBDA_BUNDLING.banner)).toBe(true);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
-    expect(FUNCTION_BUNDLING).toEqual({
-      format: OutputFormat.ESM,
-      minify: LAMBDA_BUNDLING.minify,
-      sourceMap: LAMBDA_BUNDLING.sourceMap,
-      target: 'node22',
-      mainFields: [...LAMBDA_BUNDLING.mainFields],
-      banner: ESM_REQUIRE_BANNER,
-      bundleAwsSDK: true,
-      forceDockerBundling: false,
-      logLevel: LogLevel.WARNING,
-    });
+    const benchmarked = mkdtempSync(join(tmpdir(), 'endpoint-guard-bundle-'));
+    await buildLambda(entryOf('sweep', FIXTURE_FUNCTIONS), benchmarked);
+    expect(bundle).toBe(readFileSync(join(benchmarked, 'index.mjs'), 'utf8'));
   });
 
   it('in account mode, aggregates this account only and assumes no member role', () => {

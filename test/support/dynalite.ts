@@ -54,6 +54,13 @@ let tableCounter = 0;
  */
 export async function startDynalite(tableName = 'endpoint-guard-test'): Promise<Dynalite> {
   const server = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // The engine never closes a connection on its own. Node's server closes an idle keep-alive
+  // connection after 5 s; a client that picks that socket for its next request in the same
+  // instant gets a real ECONNRESET ("socket hang up"), which on a loaded machine is no longer
+  // rare, and a test then fails on a fault nobody injected. Connections are closed at stop().
+  server.keepAliveTimeout = 0;
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -84,7 +91,8 @@ export async function startDynalite(tableName = 'endpoint-guard-test'): Promise<
       }),
     );
     await waitUntilTableExists(
-      { client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },
+      // Bounded generously: the wait is for the engine's timer, which a busy machine delays.
+      { client, maxWaitTime: 120, minDelay: 0.05, maxDelay: 0.2 },
       { TableName: name },
     );
     try {
@@ -112,9 +120,12 @@ export async function startDynalite(tableName = 'endpoint-guard-test'): Promise<
     async stop() {
       await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
       client.destroy();
-      await new Promise<void>((resolve, reject) =>
+      const closed = new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
+      // Every client's kept-alive sockets (tests build clients they never destroy).
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
