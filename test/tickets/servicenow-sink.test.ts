@@ -154,7 +154,7 @@ describe('ServiceNowTicketSink', () => {
     {
       status: 400,
       body: { error: { message: 'Invalid table', detail: 'incident_x' }, status: 'failure' },
-      message: `servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST ${host()}: 400 Bad Request: Invalid table: incident_x`,
+      message: `servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST <host>: 400 Bad Request: Invalid table: incident_x`,
       retryable: false,
       requests: 1,
     },
@@ -164,14 +164,14 @@ describe('ServiceNowTicketSink', () => {
         error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' },
         status: 'failure',
       },
-      message: `servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST ${host()}: 401 Unauthorized: User Not Authenticated: Required to provide Auth information`,
+      message: `servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST <host>: 401 Unauthorized: User Not Authenticated: Required to provide Auth information`,
       retryable: false,
       requests: 1,
     },
     {
       status: 429,
       body: { error: { message: 'Rate limit exceeded' } },
-      message: `servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST ${host()}: 429 Too Many Requests: Rate limit exceeded (after 3 attempts)`,
+      message: `servicenow create incident for s3-bucket-public-access:arn:aws:s3:::reports-bucket failed: servicenow POST <host>: 429 Too Many Requests: Rate limit exceeded (after 3 attempts)`,
       retryable: true,
       requests: 3,
     },
@@ -185,7 +185,7 @@ describe('ServiceNowTicketSink', () => {
       const result = sink().open(finding, { why: 'w', warnings: [] });
 
       // Assess
-      await expect(result).rejects.toThrow(message);
+      await expect(result).rejects.toThrow(message.replace('<host>', host()));
       await expect(result).rejects.toMatchObject({ retryable, status });
       expect(server.requests).toHaveLength(requests);
     },
